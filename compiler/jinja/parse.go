@@ -1,0 +1,1022 @@
+package jinja
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gdbt/gdbt/compiler/source"
+)
+
+// parser is a recursive-descent parser over the token slice, following
+// Jinja2's grammar and precedence (parser.py is the spec). Errors panic with
+// *lexError and are turned into *Error by Parse.
+type parser struct {
+	env   *Environment
+	file  *source.File
+	toks  []token
+	i     int
+	soft  bool     // directly inside an if: unknown filters fail at run time
+	stack []string // open block tags, innermost last
+	macros []*MacroNode
+	blocks []*DataBlockNode
+}
+
+func (p *parser) cur() token  { return p.toks[p.i] }
+func (p *parser) peek() token { return p.toks[min(p.i+1, len(p.toks)-1)] }
+func (p *parser) next() token {
+	t := p.toks[p.i]
+	if p.i < len(p.toks)-1 {
+		p.i++
+	}
+	return t
+}
+
+func (p *parser) fail(at source.Pos, msg string) {
+	panic(&lexError{pos: at, msg: msg})
+}
+
+func describe(t token) string {
+	switch t.kind {
+	case tName, tOp:
+		return t.val
+	case tString:
+		return "string"
+	case tInt, tFloat:
+		return t.val
+	}
+	return tokenNames[t.kind]
+}
+
+func (p *parser) isOp(op string) bool {
+	t := p.cur()
+	return t.kind == tOp && t.val == op
+}
+
+func (p *parser) isName(name string) bool {
+	t := p.cur()
+	return t.kind == tName && t.val == name
+}
+
+func (p *parser) skipOp(op string) bool {
+	if p.isOp(op) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *parser) skipName(name string) bool {
+	if p.isName(name) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *parser) expectOp(op string) token {
+	t := p.cur()
+	if t.kind != tOp || t.val != op {
+		if t.kind == tEOF {
+			p.fail(t.pos, "unexpected end of template, expected '"+op+"'.")
+		}
+		p.fail(t.pos, "expected token '"+op+"', got '"+describe(t)+"'")
+	}
+	return p.next()
+}
+
+func (p *parser) expectKind(k tokenKind) token {
+	t := p.cur()
+	if t.kind != k {
+		if t.kind == tEOF {
+			p.fail(t.pos, "unexpected end of template, expected '"+tokenNames[k]+"'.")
+		}
+		p.fail(t.pos, "expected token '"+tokenNames[k]+"', got '"+describe(t)+"'")
+	}
+	return p.next()
+}
+
+func (p *parser) expectName() token {
+	t := p.cur()
+	if t.kind != tName {
+		if t.kind == tEOF {
+			p.fail(t.pos, "unexpected end of template, expected 'name'.")
+		}
+		p.fail(t.pos, "expected token 'name', got '"+describe(t)+"'")
+	}
+	return p.next()
+}
+
+// ---------------------------------------------------------------------------
+// Statements
+
+// parseBody parses nodes until one of the end tags (given as names) opens a
+// block; it leaves the parser on that tag name and returns it.
+func (p *parser) parseBody(ends ...string) ([]Node, string) {
+	var body []Node
+	for {
+		t := p.cur()
+		switch t.kind {
+		case tText:
+			p.next()
+			body = append(body, &TextNode{pos(t.pos), t.val})
+		case tVarBegin:
+			p.next()
+			x := p.parseTuple(false, true, nil, false)
+			p.expectKind(tVarEnd)
+			body = append(body, &OutputNode{pos(t.pos), x})
+		case tBlockBegin:
+			p.next()
+			nt := p.cur()
+			if nt.kind != tName {
+				p.fail(nt.pos, "tag name expected")
+			}
+			for _, e := range ends {
+				if nt.val == e {
+					return body, e
+				}
+			}
+			if n := p.parseStatement(); n != nil {
+				body = append(body, n)
+			}
+		case tEOF:
+			if len(ends) > 0 {
+				p.failUnclosed(t.pos, "", ends)
+			}
+			return body, ""
+		default:
+			p.fail(t.pos, "unexpected '"+describe(t)+"'")
+		}
+	}
+}
+
+func (p *parser) failUnclosed(at source.Pos, name string, ends []string) {
+	var b strings.Builder
+	if name == "" {
+		b.WriteString("Unexpected end of template.")
+	} else {
+		b.WriteString("Encountered unknown tag '" + name + "'.")
+	}
+	if len(ends) > 0 {
+		b.WriteString(" Jinja was looking for the following tags: ")
+		for i, e := range ends {
+			if i > 0 {
+				b.WriteString(" or ")
+			}
+			b.WriteString("'" + e + "'")
+		}
+		b.WriteString(".")
+	}
+	if len(p.stack) > 0 {
+		b.WriteString(" The innermost block that needs to be closed is '" + p.stack[len(p.stack)-1] + "'.")
+	}
+	p.fail(at, b.String())
+}
+
+// endTag consumes "{% endname %}" after parseBody stopped on it.
+func (p *parser) endTag() {
+	p.next()
+	p.expectKind(tBlockEnd)
+}
+
+func (p *parser) parseStatement() Node {
+	t := p.cur()
+	switch t.val {
+	case "if":
+		return p.parseIf()
+	case "for":
+		return p.parseFor()
+	case "set":
+		return p.parseSet()
+	case "macro":
+		return p.parseMacro()
+	case "call":
+		return p.parseCallBlock()
+	case "filter":
+		return p.parseFilterBlock()
+	case "with":
+		return p.parseWith()
+	case "do":
+		p.next()
+		x := p.parseTuple(false, true, nil, false)
+		p.expectKind(tBlockEnd)
+		return &DoNode{pos(t.pos), x}
+	case "break", "continue":
+		p.next()
+		p.expectKind(tBlockEnd)
+		if t.val == "break" {
+			return &BreakNode{pos(t.pos)}
+		}
+		return &ContinueNode{pos(t.pos)}
+	}
+	if tag, ok := p.env.blocks[t.val]; ok {
+		return p.parseHostBlock(t, tag)
+	}
+	var ends []string
+	p.failUnclosed(t.pos, t.val, ends)
+	return nil
+}
+
+func (p *parser) push(tag string) { p.stack = append(p.stack, tag) }
+func (p *parser) pop()            { p.stack = p.stack[:len(p.stack)-1] }
+
+// bodyOf parses a nested block body in a new scope, where unknown filters
+// are compile errors again.
+func (p *parser) bodyOf(tag string, ends ...string) ([]Node, string) {
+	soft := p.soft
+	p.soft = false
+	p.push(tag)
+	body, end := p.parseBody(ends...)
+	p.pop()
+	p.soft = soft
+	return body, end
+}
+
+func (p *parser) parseIf() Node {
+	t := p.next()
+	n := &IfNode{pos: pos(t.pos)}
+	soft := p.soft
+	p.soft = true
+	p.push("if")
+	defer func() { p.pop(); p.soft = soft }()
+	for {
+		cond := p.parseTuple(false, false, nil, false)
+		p.expectKind(tBlockEnd)
+		body, end := p.parseBody("elif", "else", "endif")
+		n.Conds = append(n.Conds, cond)
+		n.Bodies = append(n.Bodies, body)
+		switch end {
+		case "elif":
+			p.next()
+			continue
+		case "else":
+			p.next()
+			p.expectKind(tBlockEnd)
+			n.Else, _ = p.parseBody("endif")
+		}
+		p.endTag()
+		return n
+	}
+}
+
+func (p *parser) parseFor() Node {
+	t := p.next()
+	n := &ForNode{pos: pos(t.pos)}
+	n.Target = p.parseAssignTarget(true, false, []string{"in"}, false)
+	if !p.skipName("in") {
+		p.fail(p.cur().pos, "expected token 'in', got '"+describe(p.cur())+"'")
+	}
+	n.Iter = p.parseTuple(false, false, []string{"recursive"}, false)
+	if p.skipName("if") {
+		n.Cond = p.parseExpression(true)
+	}
+	n.Recursive = p.skipName("recursive")
+	p.expectKind(tBlockEnd)
+	body, end := p.bodyOf("for", "endfor", "else")
+	n.Body = body
+	if end == "else" {
+		p.next()
+		p.expectKind(tBlockEnd)
+		n.Else, _ = p.bodyOf("for", "endfor")
+	}
+	p.endTag()
+	n.usesLoop = mentions(n.Body, "loop") || (n.Cond != nil && exprMentions(n.Cond, "loop"))
+	return n
+}
+
+func (p *parser) parseSet() Node {
+	t := p.next()
+	target := p.parseAssignTarget(true, false, nil, true)
+	if p.skipOp("=") {
+		x := p.parseTuple(false, true, nil, false)
+		p.expectKind(tBlockEnd)
+		return &SetNode{pos(t.pos), target, x}
+	}
+	n := &SetBlockNode{pos: pos(t.pos), Target: target}
+	if p.isOp("|") {
+		n.Filter = p.parseFilter(nil, false)
+	}
+	p.expectKind(tBlockEnd)
+	n.Body, _ = p.bodyOf("set", "endset")
+	p.endTag()
+	return n
+}
+
+func (p *parser) parseMacro() Node {
+	t := p.next()
+	name := p.expectName()
+	m := &MacroNode{pos: pos(t.pos), Name: name.val, Tag: "macro", tmplFile: p.file}
+	m.Params = p.parseSignature()
+	p.expectKind(tBlockEnd)
+	m.Body, _ = p.bodyOf("macro", "endmacro")
+	p.endTag()
+	p.finishMacro(m)
+	return m
+}
+
+func (p *parser) finishMacro(m *MacroNode) {
+	m.varargs = mentions(m.Body, "varargs")
+	m.kwargs = mentions(m.Body, "kwargs")
+	m.caller = mentions(m.Body, "caller")
+	if len(p.stack) == 0 {
+		p.macros = append(p.macros, m)
+	}
+}
+
+// parseSignature parses "(a, b=1)".
+func (p *parser) parseSignature() []Param {
+	var params []Param
+	p.expectOp("(")
+	for !p.isOp(")") {
+		if len(params) > 0 {
+			p.expectOp(",")
+			if p.isOp(")") {
+				break
+			}
+		}
+		name := p.expectName()
+		param := Param{Name: name.val}
+		if p.skipOp("=") {
+			param.Default = p.parseExpression(true)
+		} else if len(params) > 0 && params[len(params)-1].Default != nil {
+			p.fail(name.pos, "non-default argument follows default argument")
+		}
+		params = append(params, param)
+	}
+	p.expectOp(")")
+	return params
+}
+
+func (p *parser) parseCallBlock() Node {
+	t := p.next()
+	caller := &MacroNode{pos: pos(t.pos), Name: "caller", Tag: "call", tmplFile: p.file}
+	if p.isOp("(") {
+		caller.Params = p.parseSignature()
+	}
+	x := p.parseExpression(true)
+	call, ok := x.(*CallExpr)
+	if !ok {
+		p.fail(x.Position(), "expected call")
+	}
+	p.expectKind(tBlockEnd)
+	caller.Body, _ = p.bodyOf("call", "endcall")
+	p.endTag()
+	caller.varargs = mentions(caller.Body, "varargs")
+	caller.kwargs = mentions(caller.Body, "kwargs")
+	caller.caller = mentions(caller.Body, "caller")
+	return &CallBlockNode{pos(t.pos), call, caller}
+}
+
+func (p *parser) parseFilterBlock() Node {
+	t := p.next()
+	f := p.parseFilter(nil, true)
+	p.expectKind(tBlockEnd)
+	body, _ := p.bodyOf("filter", "endfilter")
+	p.endTag()
+	return &FilterBlockNode{pos(t.pos), f, body}
+}
+
+func (p *parser) parseWith() Node {
+	t := p.next()
+	n := &WithNode{pos: pos(t.pos)}
+	for p.cur().kind != tBlockEnd {
+		if len(n.Targets) > 0 {
+			p.expectOp(",")
+		}
+		target := p.parseAssignTarget(true, false, nil, false)
+		p.expectOp("=")
+		n.Targets = append(n.Targets, target)
+		n.Values = append(n.Values, p.parseExpression(true))
+	}
+	p.expectKind(tBlockEnd)
+	n.Body, _ = p.bodyOf("with", "endwith")
+	p.endTag()
+	return n
+}
+
+// parseAssignTarget parses a name, a tuple of names, or (withNamespace) a
+// namespace attribute ns.attr.
+func (p *parser) parseAssignTarget(withTuple, nameOnly bool, extraEnd []string, withNamespace bool) Expr {
+	t := p.cur()
+	if withNamespace && t.kind == tName && p.peek().kind == tOp && p.peek().val == "." {
+		p.next()
+		p.next()
+		attr := p.expectName()
+		return &AttrExpr{pos(t.pos), &NameExpr{pos(t.pos), t.val}, attr.val}
+	}
+	if nameOnly {
+		name := p.expectName()
+		return &NameExpr{pos(name.pos), name.val}
+	}
+	var target Expr
+	if withTuple {
+		target = p.parseTuple(true, true, extraEnd, false)
+	} else {
+		target = p.parsePrimary()
+	}
+	p.checkAssignable(target)
+	return target
+}
+
+func (p *parser) checkAssignable(x Expr) {
+	switch n := x.(type) {
+	case *NameExpr:
+		switch n.Name {
+		case "true", "false", "none", "True", "False", "None":
+			p.fail(n.Position(), "cannot assign to name '"+n.Name+"'")
+		}
+		return
+	case *TupleExpr:
+		for _, it := range n.Items {
+			p.checkAssignable(it)
+		}
+		return
+	}
+	p.fail(x.Position(), "can't assign to '"+nodeTypeName(x)+"'")
+}
+
+func nodeTypeName(x Expr) string {
+	switch x.(type) {
+	case *ConstExpr:
+		return "Const"
+	case *AttrExpr:
+		return "Getattr"
+	case *ItemExpr:
+		return "Getitem"
+	case *CallExpr:
+		return "Call"
+	case *ListExpr:
+		return "List"
+	case *DictExpr:
+		return "Dict"
+	}
+	return "expression"
+}
+
+// parseHostBlock parses a host block tag such as dbt's {% test %}.
+func (p *parser) parseHostBlock(t token, tag BlockTag) Node {
+	p.next()
+	h := &BlockHeader{Tag: t.val}
+	switch tag.Header {
+	case HeaderSignature:
+		h.Name = p.expectName().val
+		if p.isOp("(") {
+			h.Params = p.parseSignature()
+		}
+	case HeaderName:
+		h.Name = p.expectName().val
+	case HeaderArgs:
+		h.Name = p.expectName().val
+		for p.skipOp(",") {
+			if p.cur().kind == tName && p.peek().kind == tOp && p.peek().val == "=" {
+				key := p.next().val
+				p.next()
+				h.Kwargs = append(h.Kwargs, KV{key, p.constValue(p.parseExpression(true))})
+			} else {
+				h.Args = append(h.Args, p.constValue(p.parseExpression(true)))
+			}
+		}
+	}
+	p.expectKind(tBlockEnd)
+	bodyStart := p.cur().pos
+	end := "end" + t.val
+	body, _ := p.bodyOf(t.val, end)
+	bodyEnd := p.cur().pos // the name token of the end tag
+	p.endTag()
+	if tag.Macro {
+		name := h.Name
+		if tag.MacroName != nil {
+			name = tag.MacroName(h)
+		}
+		m := &MacroNode{pos: pos(t.pos), Name: name, Params: h.Params, Body: body, Tag: t.val, Header: h, tmplFile: p.file}
+		p.finishMacro(m)
+		return m
+	}
+	// The raw body ends where the "{%" of the end tag starts.
+	rawEnd := int(bodyEnd)
+	if k := strings.LastIndex(p.file.Text[:rawEnd], "{%"); k >= 0 {
+		rawEnd = k
+	}
+	start := int(bodyStart)
+	if start > rawEnd {
+		start = rawEnd
+	}
+	// bodyStart is the first token after the tag; find the tag's real end.
+	if k := strings.LastIndex(p.file.Text[:start], "%}"); k >= 0 && k+2 <= rawEnd && k+2 >= int(t.pos) {
+		start = k + 2
+	}
+	n := &DataBlockNode{pos: pos(t.pos), Tag: t.val, Header: h, Body: body, BodyText: p.file.Text[start:rawEnd], BodyPos: source.Pos(start)}
+	if len(p.stack) == 0 {
+		p.blocks = append(p.blocks, n)
+	}
+	return n
+}
+
+// constValue evaluates a literal expression (block tag headers only take
+// literals).
+func (p *parser) constValue(x Expr) any {
+	switch n := x.(type) {
+	case *ConstExpr:
+		return n.Value
+	case *NameExpr:
+		return n.Name
+	case *ListExpr:
+		items := make([]any, len(n.Items))
+		for i, it := range n.Items {
+			items[i] = p.constValue(it)
+		}
+		return &List{Items: items}
+	case *TupleExpr:
+		items := make(Tuple, len(n.Items))
+		for i, it := range n.Items {
+			items[i] = p.constValue(it)
+		}
+		return items
+	}
+	p.fail(x.Position(), "expected a literal value")
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// Expressions
+
+func (p *parser) isTupleEnd(extraEnd []string) bool {
+	t := p.cur()
+	switch t.kind {
+	case tVarEnd, tBlockEnd, tEOF:
+		return true
+	case tOp:
+		return t.val == ")"
+	case tName:
+		for _, e := range extraEnd {
+			if t.val == e {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// parseTuple parses a comma-separated expression list; one item without a
+// trailing comma is returned as itself.
+func (p *parser) parseTuple(simplified, withCondExpr bool, extraEnd []string, explicitParens bool) Expr {
+	start := p.cur().pos
+	var items []Expr
+	isTuple := false
+	for {
+		if len(items) > 0 {
+			p.expectOp(",")
+		}
+		if p.isTupleEnd(extraEnd) {
+			break
+		}
+		switch {
+		case simplified:
+			items = append(items, p.parsePrimary())
+		default:
+			items = append(items, p.parseExpression(withCondExpr))
+		}
+		if p.isOp(",") {
+			isTuple = true
+		} else {
+			break
+		}
+	}
+	if !isTuple {
+		if len(items) > 0 {
+			return items[0]
+		}
+		if !explicitParens {
+			p.fail(p.cur().pos, "Expected an expression, got '"+describe(p.cur())+"'")
+		}
+	}
+	return &TupleExpr{pos(start), items}
+}
+
+func (p *parser) parseExpression(withCondExpr bool) Expr {
+	if withCondExpr {
+		return p.parseCondExpr()
+	}
+	return p.parseOr()
+}
+
+func (p *parser) parseCondExpr() Expr {
+	x := p.parseOr()
+	for p.isName("if") {
+		t := p.next()
+		cond := p.parseOr()
+		var els Expr
+		if p.skipName("else") {
+			els = p.parseCondExpr()
+		}
+		x = &CondExpr{pos(t.pos), cond, x, els}
+	}
+	return x
+}
+
+func (p *parser) parseOr() Expr {
+	x := p.parseAnd()
+	for p.isName("or") {
+		t := p.next()
+		x = &BinaryExpr{pos(t.pos), "or", x, p.parseAnd()}
+	}
+	return x
+}
+
+func (p *parser) parseAnd() Expr {
+	x := p.parseNot()
+	for p.isName("and") {
+		t := p.next()
+		x = &BinaryExpr{pos(t.pos), "and", x, p.parseNot()}
+	}
+	return x
+}
+
+func (p *parser) parseNot() Expr {
+	if p.isName("not") {
+		t := p.next()
+		return &UnaryExpr{pos(t.pos), "not", p.parseNot()}
+	}
+	return p.parseCompare()
+}
+
+func (p *parser) parseCompare() Expr {
+	start := p.cur().pos
+	x := p.parseMath1()
+	var ops []string
+	var rest []Expr
+	for {
+		t := p.cur()
+		if t.kind == tOp {
+			switch t.val {
+			case "==", "!=", "<", "<=", ">", ">=":
+				p.next()
+				ops = append(ops, t.val)
+				rest = append(rest, p.parseMath1())
+				continue
+			}
+		}
+		if p.skipName("in") {
+			ops = append(ops, "in")
+			rest = append(rest, p.parseMath1())
+			continue
+		}
+		if p.isName("not") && p.peek().kind == tName && p.peek().val == "in" {
+			p.next()
+			p.next()
+			ops = append(ops, "notin")
+			rest = append(rest, p.parseMath1())
+			continue
+		}
+		break
+	}
+	if len(ops) == 0 {
+		return x
+	}
+	return &CompareExpr{pos(start), x, ops, rest}
+}
+
+func (p *parser) parseMath1() Expr {
+	x := p.parseConcat()
+	for p.isOp("+") || p.isOp("-") {
+		t := p.next()
+		x = &BinaryExpr{pos(t.pos), t.val, x, p.parseConcat()}
+	}
+	return x
+}
+
+func (p *parser) parseConcat() Expr {
+	x := p.parseMath2()
+	for p.isOp("~") {
+		t := p.next()
+		x = &BinaryExpr{pos(t.pos), "~", x, p.parseMath2()}
+	}
+	return x
+}
+
+func (p *parser) parseMath2() Expr {
+	x := p.parsePow()
+	for p.isOp("*") || p.isOp("/") || p.isOp("//") || p.isOp("%") {
+		t := p.next()
+		x = &BinaryExpr{pos(t.pos), t.val, x, p.parsePow()}
+	}
+	return x
+}
+
+func (p *parser) parsePow() Expr {
+	x := p.parseUnary(true)
+	for p.isOp("**") {
+		t := p.next()
+		x = &BinaryExpr{pos(t.pos), "**", x, p.parseUnary(true)}
+	}
+	return x
+}
+
+func (p *parser) parseUnary(withFilter bool) Expr {
+	t := p.cur()
+	var x Expr
+	switch {
+	case t.kind == tOp && t.val == "-":
+		p.next()
+		x = &UnaryExpr{pos(t.pos), "-", p.parseUnary(false)}
+	case t.kind == tOp && t.val == "+":
+		p.next()
+		x = &UnaryExpr{pos(t.pos), "+", p.parseUnary(false)}
+	default:
+		x = p.parsePrimary()
+	}
+	x = p.parsePostfix(x)
+	if withFilter {
+		x = p.parseFilterExpr(x)
+	}
+	return x
+}
+
+func (p *parser) parsePrimary() Expr {
+	t := p.cur()
+	switch t.kind {
+	case tName:
+		p.next()
+		switch t.val {
+		case "true", "True":
+			return &ConstExpr{pos(t.pos), true}
+		case "false", "False":
+			return &ConstExpr{pos(t.pos), false}
+		case "none", "None":
+			return &ConstExpr{pos(t.pos), nil}
+		}
+		return &NameExpr{pos(t.pos), t.val}
+	case tString:
+		p.next()
+		s := t.val
+		for p.cur().kind == tString {
+			s += p.next().val
+		}
+		return &ConstExpr{pos(t.pos), s}
+	case tInt:
+		p.next()
+		return &ConstExpr{pos(t.pos), p.parseInt(t)}
+	case tFloat:
+		p.next()
+		f, err := strconv.ParseFloat(strings.ReplaceAll(t.val, "_", ""), 64)
+		if err != nil && !strings.Contains(err.Error(), "range") {
+			p.fail(t.pos, "invalid float literal "+t.val)
+		}
+		return &ConstExpr{pos(t.pos), f}
+	case tOp:
+		switch t.val {
+		case "(":
+			p.next()
+			x := p.parseTuple(false, true, nil, true)
+			p.expectOp(")")
+			return x
+		case "[":
+			p.next()
+			var items []Expr
+			for !p.isOp("]") {
+				if len(items) > 0 {
+					p.expectOp(",")
+					if p.isOp("]") {
+						break
+					}
+				}
+				items = append(items, p.parseExpression(true))
+			}
+			p.expectOp("]")
+			return &ListExpr{pos(t.pos), items}
+		case "{":
+			p.next()
+			d := &DictExpr{pos: pos(t.pos)}
+			for !p.isOp("}") {
+				if len(d.Keys) > 0 {
+					p.expectOp(",")
+					if p.isOp("}") {
+						break
+					}
+				}
+				d.Keys = append(d.Keys, p.parseExpression(true))
+				p.expectOp(":")
+				d.Values = append(d.Values, p.parseExpression(true))
+			}
+			p.expectOp("}")
+			return d
+		}
+	}
+	if t.kind == tEOF || t.kind == tVarEnd || t.kind == tBlockEnd {
+		p.fail(t.pos, "unexpected '"+describe(t)+"'")
+	}
+	p.fail(t.pos, "unexpected '"+describe(t)+"'")
+	return nil
+}
+
+func (p *parser) parseInt(t token) int64 {
+	s := strings.ReplaceAll(t.val, "_", "")
+	base := 10
+	if len(s) > 1 && s[0] == '0' {
+		switch s[1] | 0x20 {
+		case 'b':
+			base, s = 2, s[2:]
+		case 'o':
+			base, s = 8, s[2:]
+		case 'x':
+			base, s = 16, s[2:]
+		}
+	}
+	n, err := strconv.ParseInt(s, base, 64)
+	if err != nil {
+		p.fail(t.pos, "integer literal out of range: "+t.val)
+	}
+	return n
+}
+
+func (p *parser) parsePostfix(x Expr) Expr {
+	for {
+		t := p.cur()
+		if t.kind != tOp {
+			return x
+		}
+		switch t.val {
+		case ".":
+			p.next()
+			a := p.cur()
+			switch a.kind {
+			case tName:
+				p.next()
+				x = &AttrExpr{pos(t.pos), x, a.val}
+			case tInt:
+				p.next()
+				x = &ItemExpr{pos(t.pos), x, &ConstExpr{pos(a.pos), p.parseInt(a)}}
+			default:
+				p.fail(a.pos, "expected name or number")
+			}
+		case "[":
+			p.next()
+			var args []Expr
+			for !p.isOp("]") {
+				if len(args) > 0 {
+					p.expectOp(",")
+				}
+				args = append(args, p.parseSubscribed())
+			}
+			p.expectOp("]")
+			var key Expr
+			if len(args) == 1 {
+				key = args[0]
+			} else {
+				key = &TupleExpr{pos(t.pos), args}
+			}
+			x = &ItemExpr{pos(t.pos), x, key}
+		case "(":
+			x = p.parseCall(x)
+		default:
+			return x
+		}
+	}
+}
+
+func (p *parser) parseSubscribed() Expr {
+	start := p.cur().pos
+	var args [3]Expr
+	if p.isOp(":") {
+		p.next()
+	} else {
+		x := p.parseExpression(true)
+		if !p.isOp(":") {
+			return x
+		}
+		p.next()
+		args[0] = x
+	}
+	if !p.isOp(":") && !p.isOp("]") && !p.isOp(",") {
+		args[1] = p.parseExpression(true)
+	}
+	if p.isOp(":") {
+		p.next()
+		if !p.isOp("]") && !p.isOp(",") {
+			args[2] = p.parseExpression(true)
+		}
+	}
+	return &SliceExpr{pos(start), args[0], args[1], args[2]}
+}
+
+func (p *parser) parseCall(fn Expr) *CallExpr {
+	t := p.cur()
+	c := &CallExpr{pos: pos(t.pos), Fn: fn}
+	p.parseCallArgs(c)
+	return c
+}
+
+func (p *parser) parseCallArgs(c *CallExpr) {
+	t := p.expectOp("(")
+	ensure := func(ok bool) {
+		if !ok {
+			p.fail(t.pos, "Invalid syntax for function call expression")
+		}
+	}
+	requireComma := false
+	for !p.isOp(")") {
+		if requireComma {
+			p.expectOp(",")
+			if p.isOp(")") {
+				break
+			}
+		}
+		switch {
+		case p.isOp("*"):
+			ensure(c.DynArgs == nil && c.DynKwargs == nil)
+			p.next()
+			c.DynArgs = p.parseExpression(true)
+		case p.isOp("**"):
+			ensure(c.DynKwargs == nil)
+			p.next()
+			c.DynKwargs = p.parseExpression(true)
+		case p.cur().kind == tName && p.peek().kind == tOp && p.peek().val == "=":
+			ensure(c.DynKwargs == nil)
+			key := p.next().val
+			p.next()
+			c.KwNames = append(c.KwNames, key)
+			c.KwValues = append(c.KwValues, p.parseExpression(true))
+		default:
+			ensure(c.DynArgs == nil && c.DynKwargs == nil && len(c.KwNames) == 0)
+			c.Args = append(c.Args, p.parseExpression(true))
+		}
+		requireComma = true
+	}
+	p.expectOp(")")
+}
+
+func (p *parser) parseFilterExpr(x Expr) Expr {
+	for {
+		t := p.cur()
+		switch {
+		case t.kind == tOp && t.val == "|":
+			x = p.parseFilter(x, false)
+		case t.kind == tName && t.val == "is":
+			x = p.parseTest(x)
+		case t.kind == tOp && t.val == "(":
+			x = p.parseCall(x)
+		default:
+			return x
+		}
+	}
+}
+
+// parseFilter parses "| name(args) | …"; with startInline the first pipe is
+// implicit ({% filter upper %}).
+func (p *parser) parseFilter(x Expr, startInline bool) Expr {
+	for p.isOp("|") || startInline {
+		if !startInline {
+			p.next()
+		}
+		startInline = false
+		t := p.expectName()
+		name := t.val
+		for p.isOp(".") {
+			p.next()
+			name += "." + p.expectName().val
+		}
+		call := &CallExpr{pos: pos(t.pos)}
+		if p.isOp("(") {
+			p.parseCallArgs(call)
+		}
+		f := &FilterExpr{pos(t.pos), x, name, call, nil}
+		if fn, ok := p.env.filters[name]; ok {
+			f.fn = fn
+		} else if !p.soft {
+			panic(&lexError{pos: t.pos, msg: "No filter named '" + name + "'.", kind: "TemplateAssertionError"})
+		}
+		x = f
+	}
+	return x
+}
+
+func (p *parser) parseTest(x Expr) Expr {
+	isTok := p.next()
+	negate := p.skipName("not")
+	t := p.expectName()
+	name := t.val
+	for p.isOp(".") {
+		p.next()
+		name += "." + p.expectName().val
+	}
+	call := &CallExpr{pos: pos(t.pos)}
+	cur := p.cur()
+	switch {
+	case cur.kind == tOp && cur.val == "(":
+		p.parseCallArgs(call)
+	case (cur.kind == tName || cur.kind == tString || cur.kind == tInt || cur.kind == tFloat ||
+		cur.kind == tOp && (cur.val == "(" || cur.val == "[" || cur.val == "{")) &&
+		!(cur.kind == tName && (cur.val == "else" || cur.val == "or" || cur.val == "and")):
+		if cur.kind == tName && cur.val == "is" {
+			p.fail(cur.pos, "You cannot chain multiple tests with is")
+		}
+		arg := p.parsePostfix(p.parsePrimary())
+		call.Args = []Expr{arg}
+	}
+	te := &TestExpr{pos(isTok.pos), x, name, call, negate, nil}
+	if fn, ok := p.env.tests[name]; ok {
+		te.fn = fn
+	} else if !p.soft {
+		panic(&lexError{pos: t.pos, msg: "No test named '" + name + "'.", kind: "TemplateAssertionError"})
+	}
+	return te
+}
