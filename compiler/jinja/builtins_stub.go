@@ -16,5 +16,4 @@ func hasMethod(recv any, name string) bool { return false }
 
 func callMethod(s *State, recv any, name string, args *Args) (any, bool) { return nil, false }
 
-
 func builtinGlobals() map[string]any { return map[string]any{} }

@@ -11,12 +11,12 @@ import (
 // Jinja2's grammar and precedence (parser.py is the spec). Errors panic with
 // *lexError and are turned into *Error by Parse.
 type parser struct {
-	env   *Environment
-	file  *source.File
-	toks  []token
-	i     int
-	soft  bool     // directly inside an if: unknown filters fail at run time
-	stack []string // open block tags, innermost last
+	env    *Environment
+	file   *source.File
+	toks   []token
+	i      int
+	soft   bool     // directly inside an if: unknown filters fail at run time
+	stack  []string // open block tags, innermost last
 	macros []*MacroNode
 	blocks []*DataBlockNode
 }
