@@ -1,0 +1,105 @@
+package jinja
+
+import "github.com/gdbt/gdbt/compiler/source"
+
+// StaticCall is a call to one of the watched functions found without
+// rendering: dbt uses it to learn ref(), source() and config() calls fast,
+// and to fall back to rendering only when an argument is not a literal.
+type StaticCall struct {
+	Name    string
+	Args    []any // literal values of positional arguments
+	Kwargs  []KV  // literal values of keyword arguments
+	Literal bool  // every argument is a literal (Args/Kwargs are complete)
+	Pos     source.Pos
+}
+
+// StaticCalls lists, in source order, the calls to the named functions
+// (plain names, e.g. ref(...), not x.ref(...)) anywhere in the template,
+// including inside macros and untaken branches.
+func (t *Template) StaticCalls(names ...string) []StaticCall {
+	var out []StaticCall
+	v := &visitor{expr: func(x Expr) bool {
+		c, ok := x.(*CallExpr)
+		if !ok {
+			return true
+		}
+		fn, ok := c.Fn.(*NameExpr)
+		if !ok {
+			return true
+		}
+		for _, n := range names {
+			if fn.Name == n {
+				out = append(out, staticCall(fn.Name, c))
+				break
+			}
+		}
+		return true
+	}}
+	v.nodes(t.body)
+	return out
+}
+
+func staticCall(name string, c *CallExpr) StaticCall {
+	sc := StaticCall{Name: name, Literal: c.DynArgs == nil && c.DynKwargs == nil, Pos: c.Fn.Position()}
+	for _, a := range c.Args {
+		v, ok := literal(a)
+		sc.Literal = sc.Literal && ok
+		sc.Args = append(sc.Args, v)
+	}
+	for i, k := range c.KwNames {
+		v, ok := literal(c.KwValues[i])
+		sc.Literal = sc.Literal && ok
+		sc.Kwargs = append(sc.Kwargs, KV{k, v})
+	}
+	return sc
+}
+
+// literal folds constant expressions: literals, lists, tuples and dicts of
+// literals, and string concatenation with ~ or +.
+func literal(x Expr) (any, bool) {
+	switch n := x.(type) {
+	case *ConstExpr:
+		return n.Value, true
+	case *ListExpr:
+		items := make([]any, len(n.Items))
+		for i, it := range n.Items {
+			v, ok := literal(it)
+			if !ok {
+				return nil, false
+			}
+			items[i] = v
+		}
+		return &List{Items: items}, true
+	case *TupleExpr:
+		items := make(Tuple, len(n.Items))
+		for i, it := range n.Items {
+			v, ok := literal(it)
+			if !ok {
+				return nil, false
+			}
+			items[i] = v
+		}
+		return items, true
+	case *DictExpr:
+		d := NewDict()
+		for i, k := range n.Keys {
+			kv, ok1 := literal(k)
+			vv, ok2 := literal(n.Values[i])
+			if !ok1 || !ok2 || d.set(kv, vv) != nil {
+				return nil, false
+			}
+		}
+		return d, true
+	case *BinaryExpr:
+		if n.Op == "~" || n.Op == "+" {
+			l, ok1 := literal(n.L)
+			r, ok2 := literal(n.R)
+			ls, ok3 := l.(string)
+			rs, ok4 := r.(string)
+			if ok1 && ok2 && ok3 && ok4 {
+				return ls + rs, true
+			}
+		}
+	}
+	return nil, false
+}
