@@ -123,8 +123,22 @@ type Node struct {
 	// Seeds only: the CSV root folder (seed-paths entry).
 	RootPath string
 
+	// Set by the compile phase (each node is written by one goroutine).
+	RelationName      string // "db"."schema"."alias", "" for ephemeral and tests
+	Compiled          bool
+	CompiledCode      string
+	CompiledPath      string
+	ExtraCTEsInjected bool
+	ExtraCTEs         []CTE
+
 	File *source.File // the file the raw code came from (positions)
 	Pos  source.Pos   // where the node starts in File
+}
+
+// CTE is an ephemeral model injected into a node's compiled SQL.
+type CTE struct {
+	ID  string `json:"id"`
+	SQL string `json:"sql"`
 }
 
 // TestMetadata describes a generic test instance.
