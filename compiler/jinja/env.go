@@ -23,6 +23,10 @@ type Environment struct {
 	tests   map[string]TestFunc
 	globals map[string]any
 	blocks  map[string]BlockTag
+
+	// MaxSteps bounds the statements and loop iterations one render may
+	// execute (0 means no bound). Fuzzing and untrusted input set it.
+	MaxSteps int
 }
 
 // NewEnvironment returns an environment with Jinja2's builtins and dbt's

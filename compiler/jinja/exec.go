@@ -62,6 +62,13 @@ func (s *State) execBody(body []Node, f *frame) ctl {
 }
 
 func (s *State) exec(n Node, f *frame) ctl {
+	if s.env.MaxSteps > 0 {
+		s.steps++
+		if s.steps > s.env.MaxSteps {
+			s.pos = n.Position()
+			s.Throw("TemplateRuntimeError", "step limit of %d exceeded", s.env.MaxSteps)
+		}
+	}
 	switch n := n.(type) {
 	case *TextNode:
 		s.out = append(s.out, n.Text...)
@@ -235,6 +242,12 @@ func (s *State) execFor(n *ForNode, f *frame, iterable any, depth int) ctl {
 		loop = &LoopContext{items: items, depth0: depth, node: n, state: s, outer: f}
 	}
 	for i, it := range items {
+		if s.env.MaxSteps > 0 {
+			s.steps++
+			if s.steps > s.env.MaxSteps {
+				s.Throw("TemplateRuntimeError", "step limit of %d exceeded", s.env.MaxSteps)
+			}
+		}
 		inner.reset()
 		if loop != nil {
 			loop.index0 = i

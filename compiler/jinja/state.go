@@ -44,6 +44,7 @@ type State struct {
 	ret    any  // value passed to Return, while unwinding
 	hasRet bool // whether a Return is unwinding
 	depth  int  // macro call depth, to stop runaway recursion
+	steps  int  // statements executed, checked against Environment.MaxSteps
 
 	// Host is free for the embedding application (dbt context data).
 	Host any
