@@ -1,0 +1,205 @@
+package jinja
+
+// TestFunc implements {{ v is name(args) }}.
+type TestFunc func(s *State, v any, args *Args) bool
+
+// builtinTests are Jinja2's default tests, including the operator aliases
+// (==, <, …) it registers.
+var builtinTests map[string]TestFunc
+
+func init() {
+	eq := cmpTest("eq", func(s *State, a, b any) bool { return Equal(a, b) })
+	ne := cmpTest("ne", func(s *State, a, b any) bool { return !Equal(a, b) })
+	gt := cmpTest("gt", func(s *State, a, b any) bool { return s.compare(">", a, b) > 0 })
+	ge := cmpTest("ge", func(s *State, a, b any) bool { return s.compare(">=", a, b) >= 0 })
+	lt := cmpTest("lt", func(s *State, a, b any) bool { return s.compare("<", a, b) < 0 })
+	le := cmpTest("le", func(s *State, a, b any) bool { return s.compare("<=", a, b) <= 0 })
+	builtinTests = map[string]TestFunc{
+		"odd": func(s *State, v any, a *Args) bool {
+			a.Bind(s, "test_odd")
+			return Equal(s.binaryOp("%", v, int64(2)), int64(1))
+		},
+		"even": func(s *State, v any, a *Args) bool {
+			a.Bind(s, "test_even")
+			return Equal(s.binaryOp("%", v, int64(2)), int64(0))
+		},
+		"divisibleby": testDivisibleby,
+		"defined":     func(s *State, v any, a *Args) bool { a.Bind(s, "test_defined"); return !isUndefined(v) },
+		"undefined":   func(s *State, v any, a *Args) bool { a.Bind(s, "test_undefined"); return isUndefined(v) },
+		"filter":      testFilter,
+		"test":        testTest,
+		"none":        func(s *State, v any, a *Args) bool { a.Bind(s, "test_none"); return v == nil },
+		"boolean":     func(s *State, v any, a *Args) bool { a.Bind(s, "test_boolean"); _, ok := v.(bool); return ok },
+		"false":       func(s *State, v any, a *Args) bool { a.Bind(s, "test_false"); b, ok := v.(bool); return ok && !b },
+		"true":        func(s *State, v any, a *Args) bool { a.Bind(s, "test_true"); b, ok := v.(bool); return ok && b },
+		"integer":     func(s *State, v any, a *Args) bool { a.Bind(s, "test_integer"); _, ok := v.(int64); return ok },
+		"float":       func(s *State, v any, a *Args) bool { a.Bind(s, "test_float"); _, ok := v.(float64); return ok },
+		"lower": func(s *State, v any, a *Args) bool {
+			a.Bind(s, "test_lower")
+			return strPredicate("islower", ToString(v))
+		},
+		"upper": func(s *State, v any, a *Args) bool {
+			a.Bind(s, "test_upper")
+			return strPredicate("isupper", ToString(v))
+		},
+		"string":      func(s *State, v any, a *Args) bool { a.Bind(s, "test_string"); _, ok := asString(v); return ok },
+		"mapping":     func(s *State, v any, a *Args) bool { a.Bind(s, "test_mapping"); _, ok := v.(*Dict); return ok },
+		"number":      testNumber,
+		"sequence":    testSequence,
+		"iterable":    testIterable,
+		"callable":    testCallable,
+		"sameas":      testSameas,
+		"escaped":     func(s *State, v any, a *Args) bool { a.Bind(s, "test_escaped"); _, ok := v.(Markup); return ok },
+		"in":          testIn,
+		"==":          eq,
+		"eq":          eq,
+		"equalto":     eq,
+		"!=":          ne,
+		"ne":          ne,
+		">":           gt,
+		"gt":          gt,
+		"greaterthan": gt,
+		">=":          ge,
+		"ge":          ge,
+		"<":           lt,
+		"lt":          lt,
+		"lessthan":    lt,
+		"<=":          le,
+		"le":          le,
+	}
+}
+
+func isUndefined(v any) bool { _, ok := v.(*Undefined); return ok }
+
+// cmpTest adapts a binary operator into a test taking one argument.
+func cmpTest(name string, op func(s *State, a, b any) bool) TestFunc {
+	return func(s *State, v any, args *Args) bool {
+		a := args.Bind(s, name, "b")
+		if IsMissing(a[0]) {
+			s.Throw("TypeError", "%s expected 2 arguments, got 1", name)
+		}
+		return op(s, v, a[0])
+	}
+}
+
+func testDivisibleby(s *State, v any, args *Args) bool {
+	a := args.Bind(s, "test_divisibleby", "num")
+	if IsMissing(a[0]) {
+		s.Throw("TypeError", "test_divisibleby() missing 1 required positional argument: 'num'")
+	}
+	return Equal(s.binaryOp("%", v, a[0]), int64(0))
+}
+
+func testFilter(s *State, v any, args *Args) bool {
+	args.Bind(s, "test_filter")
+	name, ok := asString(v)
+	if !ok {
+		return false
+	}
+	_, found := s.env.filters[name]
+	return found
+}
+
+func testTest(s *State, v any, args *Args) bool {
+	args.Bind(s, "test_test")
+	name, ok := asString(v)
+	if !ok {
+		return false
+	}
+	_, found := s.env.tests[name]
+	return found
+}
+
+func testNumber(s *State, v any, args *Args) bool {
+	args.Bind(s, "test_number")
+	switch v.(type) {
+	case int64, float64, bool:
+		return true
+	}
+	return false
+}
+
+// testSequence is Jinja2's check for len() and __getitem__.
+func testSequence(s *State, v any, args *Args) bool {
+	args.Bind(s, "test_sequence")
+	switch v.(type) {
+	case string, Markup, *List, Tuple, *Dict, *Undefined, *GroupTuple, *Range:
+		return true
+	}
+	_, hasLen := v.(interface{ Len() int })
+	_, hasItem := v.(interface{ Item(any) (any, bool) })
+	return hasLen && hasItem
+}
+
+func testIterable(s *State, v any, args *Args) bool {
+	args.Bind(s, "test_iterable")
+	switch v.(type) {
+	case string, Markup, *List, Tuple, *Dict, *Undefined:
+		return true
+	}
+	_, ok := v.(interface{ Iter() []any })
+	return ok
+}
+
+func testCallable(s *State, v any, args *Args) bool {
+	args.Bind(s, "callable")
+	switch v.(type) {
+	case *Undefined:
+		// Undefined defines __call__ (to raise), so Python calls it callable.
+		return true
+	case Callable:
+		return true
+	}
+	return false
+}
+
+// testSameas approximates Python's `is`: singletons and equal scalars
+// (which CPython shares for small ints, interned strings and template
+// constants) are the same object; containers are compared by identity.
+func testSameas(s *State, v any, args *Args) bool {
+	a := args.Bind(s, "test_sameas", "other")
+	if IsMissing(a[0]) {
+		s.Throw("TypeError", "test_sameas() missing 1 required positional argument: 'other'")
+	}
+	o := a[0]
+	switch x := v.(type) {
+	case nil:
+		return o == nil
+	case bool:
+		y, ok := o.(bool)
+		return ok && x == y
+	case int64:
+		y, ok := o.(int64)
+		return ok && x == y
+	case float64:
+		y, ok := o.(float64)
+		return ok && x == y
+	case string:
+		y, ok := o.(string)
+		return ok && x == y
+	case Markup:
+		return false
+	case *List:
+		y, ok := o.(*List)
+		return ok && x == y
+	case *Dict:
+		y, ok := o.(*Dict)
+		return ok && x == y
+	case Tuple:
+		y, ok := o.(Tuple)
+		return ok && len(x) == 0 && len(y) == 0
+	case *Undefined:
+		y, ok := o.(*Undefined)
+		return ok && x == y
+	}
+	defer func() { recover() }()
+	return v == o
+}
+
+func testIn(s *State, v any, args *Args) bool {
+	a := args.Bind(s, "test_in", "seq")
+	if IsMissing(a[0]) {
+		s.Throw("TypeError", "test_in() missing 1 required positional argument: 'seq'")
+	}
+	return s.contains(a[0], v)
+}
