@@ -1,6 +1,11 @@
 package jinja
 
-import "github.com/gdbt/gdbt/compiler/source"
+import (
+	"math"
+	"math/big"
+
+	"github.com/gdbt/gdbt/compiler/source"
+)
 
 // frame is one scope of local variables. Scopes are small, so a slice
 // beats a map; lookups walk outwards to the template root, then to the
@@ -131,7 +136,13 @@ func (s *State) exec(n Node, f *frame) ctl {
 		if c == ctlReturn {
 			return c
 		}
-		s.write(s.applyFilterChain(n.Filter, text, f))
+		v := s.applyFilterChain(n.Filter, text, f)
+		if _, ok := asString(v); !ok {
+			// Jinja2 joins the block's output pieces, which must be strings.
+			s.pos = n.Position()
+			s.Throw("TypeError", "sequence item 0: expected str instance, %s found", typeName(v))
+		}
+		s.write(v)
 	case *WithNode:
 		inner := &frame{parent: f}
 		for i, t := range n.Targets {
@@ -234,14 +245,32 @@ func (s *State) execFor(n *ForNode, f *frame, iterable any, depth int) ctl {
 		}
 		items = kept
 	}
-	if len(items) == 0 {
-		return s.execBody(n.Else, f)
-	}
 	var loop *LoopContext
 	if n.usesLoop || n.Recursive {
 		loop = &LoopContext{items: items, depth0: depth, node: n, state: s, outer: f}
 	}
-	for i, it := range items {
+	// Without a loop object or filter, a list is iterated live, so items
+	// appended by the body are visited, as in Python.
+	live, _ := iterable.(*List)
+	if loop != nil || n.Cond != nil {
+		live = nil
+	}
+	// Jinja2 runs the else block unless some iteration ran its body to the
+	// end: an iteration left by break or continue does not count.
+	completed := false
+	for i := 0; ; i++ {
+		var it any
+		if live != nil {
+			if i >= len(live.Items) {
+				break
+			}
+			it = live.Items[i]
+		} else {
+			if i >= len(items) {
+				break
+			}
+			it = items[i]
+		}
 		if s.env.MaxSteps > 0 {
 			s.steps++
 			if s.steps > s.env.MaxSteps {
@@ -257,10 +286,16 @@ func (s *State) execFor(n *ForNode, f *frame, iterable any, depth int) ctl {
 		c := s.execBody(n.Body, inner)
 		switch c {
 		case ctlBreak:
-			return ctlNone
+			goto done
 		case ctlReturn:
 			return c
+		case ctlNone:
+			completed = true
 		}
+	}
+done:
+	if !completed && len(n.Else) > 0 {
+		return s.execBody(n.Else, &frame{parent: f})
 	}
 	return ctlNone
 }
@@ -377,7 +412,9 @@ func (s *State) eval(x Expr, f *frame) any {
 			if u, ok := obj.(*Undefined); ok {
 				s.failUndefined(u)
 			}
-			s.Throw("TypeError", "'%s' object is not subscriptable", typeName(obj))
+			// Jinja2 turns the TypeError of an unsliceable object into an
+			// undefined value.
+			return &Undefined{Name: "slice", Obj: obj}
 		}
 		return s.getitem(obj, key)
 	case *CallExpr:
@@ -397,7 +434,12 @@ func (s *State) eval(x Expr, f *frame) any {
 		case "-":
 			switch n := v.(type) {
 			case int64:
+				if n == math.MinInt64 {
+					return new(big.Int).Neg(big.NewInt(n))
+				}
 				return -n
+			case *big.Int:
+				return normBig(new(big.Int).Neg(n))
 			case float64:
 				return -n
 			case bool:
@@ -411,7 +453,7 @@ func (s *State) eval(x Expr, f *frame) any {
 			s.Throw("TypeError", "bad operand type for unary -: '%s'", typeName(v))
 		default:
 			switch n := v.(type) {
-			case int64, float64:
+			case int64, float64, *big.Int:
 				return n
 			case bool:
 				if n {
@@ -668,6 +710,9 @@ func (m *Macro) Attr(name string) (any, bool) {
 	d := m.def
 	switch name {
 	case "name":
+		if d.Tag == "call" {
+			return nil, true
+		}
 		return d.Name, true
 	case "arguments":
 		t := make(Tuple, len(d.Params))

@@ -169,6 +169,9 @@ func (l *lexer) raw(start int) (int, bool) {
 	for q := p; ; {
 		k := strings.Index(src[q:], "{%")
 		if k < 0 {
+			if p == len(src) {
+				return p, true // Jinja2 accepts a bare {% raw %} at the very end
+			}
 			l.fail(start, "Missing end of raw directive")
 		}
 		k += q
@@ -341,10 +344,30 @@ func (l *lexer) number(p int) int {
 		}
 	}
 	q := p
-	for q < len(src) && isDigitOrUnderscore(src[q]) {
-		q++
+	if src[p] == '0' {
+		// A decimal integer may not have leading zeros: "007" lexes as
+		// 00 followed by 7, which the parser rejects, as Jinja2 does.
+		for q < len(src) && (src[q] == '0' || src[q] == '_') {
+			q++
+		}
+		if q < len(src) && (src[q] == '.' || src[q]|0x20 == 'e') {
+			for q < len(src) && isDigitOrUnderscore(src[q]) {
+				q++
+			}
+		}
+	} else {
+		for q < len(src) && isDigitOrUnderscore(src[q]) {
+			q++
+		}
 	}
 	isFloat := false
+	// Like Jinja2's (?<!\.) lookbehind: after a dot (x.0.1) numbers are
+	// attribute indices, never floats.
+	afterDot := p > 0 && src[p-1] == '.'
+	if afterDot {
+		l.emit(tInt, p, src[p:q])
+		return q
+	}
 	if q+1 < len(src) && src[q] == '.' && src[q+1] >= '0' && src[q+1] <= '9' {
 		isFloat = true
 		q++

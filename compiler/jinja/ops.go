@@ -2,6 +2,7 @@ package jinja
 
 import (
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"unicode"
@@ -11,6 +12,8 @@ import (
 // ToString is Python's str(v), which is what {{ v }} prints.
 func ToString(v any) string {
 	switch x := v.(type) {
+	case *big.Int:
+		return x.String()
 	case string:
 		return x
 	case Markup:
@@ -179,13 +182,27 @@ func (s *State) binaryOp(op string, l, r any) any {
 	if u, ok := r.(*Undefined); ok {
 		s.failUndefined(u)
 	}
+	_, lbig := l.(*big.Int)
+	_, rbig := r.(*big.Int)
+	if lbig || rbig {
+		if v, ok := s.bigOp(op, l, r); ok {
+			return v
+		}
+		if lbig {
+			l = bigFloat(l.(*big.Int))
+		}
+		if rbig {
+			r = bigFloat(r.(*big.Int))
+		}
+	}
 	switch op {
 	case "+":
 		if a, ok := asInt(l); ok {
 			if b, ok := asInt(r); ok {
 				c := a + b
-				if (c > a) != (b > 0) && b != 0 {
-					s.Throw("OverflowError", "integer overflow")
+				if (b > 0 && c < a) || (b < 0 && c > a) {
+					v, _ := s.bigOp(op, l, r)
+					return v
 				}
 				return c
 			}
@@ -227,7 +244,12 @@ func (s *State) binaryOp(op string, l, r any) any {
 	case "-":
 		if a, ok := asInt(l); ok {
 			if b, ok := asInt(r); ok {
-				return a - b
+				c := a - b
+				if (b < 0 && c < a) || (b > 0 && c > a) {
+					v, _ := s.bigOp(op, l, r)
+					return v
+				}
+				return c
 			}
 		}
 		if a, ok := asFloat(l); ok {
@@ -238,6 +260,10 @@ func (s *State) binaryOp(op string, l, r any) any {
 	case "*":
 		if a, ok := asInt(l); ok {
 			if b, ok := asInt(r); ok {
+				if mulOverflows(a, b) {
+					v, _ := s.bigOp(op, l, r)
+					return v
+				}
 				return a * b
 			}
 		}
@@ -322,6 +348,10 @@ func (s *State) binaryOp(op string, l, r any) any {
 		if a, ok := asInt(l); ok {
 			if b, ok := asInt(r); ok {
 				if b >= 0 {
+					if powOverflows(a, b) {
+						v, _ := s.bigOp(op, l, r)
+						return v
+					}
 					return intPow(a, b)
 				}
 				if a == 0 {
@@ -385,6 +415,18 @@ func repeatSeq(v any, n int64) (any, bool) {
 
 // Equal is Python's ==.
 func Equal(a, b any) bool {
+	if ab, ok := a.(*big.Int); ok {
+		if bb, ok := toBig(b); ok {
+			return ab.Cmp(bb) == 0
+		}
+		return false
+	}
+	if bb, ok := b.(*big.Int); ok {
+		if ab, ok := toBig(a); ok {
+			return ab.Cmp(bb) == 0
+		}
+		return false
+	}
 	switch x := a.(type) {
 	case nil:
 		return b == nil
@@ -399,6 +441,9 @@ func Equal(a, b any) bool {
 			if bi, ok := asInt(b); ok {
 				return ai == bi
 			}
+		}
+		if c, ok := mixedCompare(a, b); ok {
+			return c == 0
 		}
 		af, _ := asFloat(a)
 		bf, ok := asFloat(b)
@@ -478,10 +523,22 @@ func (s *State) compare(op string, a, b any) int {
 
 // compareValues is Python ordering for the types that support it.
 func compareValues(a, b any) (int, bool) {
+	_, abig := a.(*big.Int)
+	_, bbig := b.(*big.Int)
+	if abig || bbig {
+		if x, ok := toBig(a); ok {
+			if y, ok := toBig(b); ok {
+				return x.Cmp(y), true
+			}
+		}
+	}
 	if ai, ok := asInt(a); ok {
 		if bi, ok := asInt(b); ok {
 			return cmp3(ai < bi, ai > bi), true
 		}
+	}
+	if c, ok := mixedCompare(a, b); ok {
+		return c, true
 	}
 	if af, ok := asFloat(a); ok {
 		if bf, ok := asFloat(b); ok {
@@ -517,6 +574,49 @@ func compareValues(a, b any) (int, bool) {
 		return compareValues(x[i], y[i])
 	}
 	return cmp3(len(x) < len(y), len(x) > len(y)), true
+}
+
+// mixedCompare compares an int with a float exactly, as Python does
+// (2**53 + 1 > 2.0**53). ok is false unless exactly one side is a float.
+func mixedCompare(a, b any) (int, bool) {
+	af, aIsF := a.(float64)
+	bf, bIsF := b.(float64)
+	if aIsF == bIsF {
+		return 0, false
+	}
+	var i *big.Int
+	var f float64
+	if aIsF {
+		bi, ok := toBig(b)
+		if !ok {
+			return 0, false
+		}
+		i, f = bi, af
+	} else {
+		ai, ok := toBig(a)
+		if !ok {
+			return 0, false
+		}
+		i, f = ai, bf
+	}
+	if math.IsNaN(f) {
+		return 2, true // unordered: neither equal nor less nor greater
+	}
+	if math.IsInf(f, 0) {
+		c := -1
+		if f < 0 {
+			c = 1
+		}
+		if aIsF {
+			c = -c
+		}
+		return c, true
+	}
+	c := new(big.Float).SetInt(i).Cmp(new(big.Float).SetFloat64(f))
+	if aIsF {
+		c = -c
+	}
+	return c, true
 }
 
 func cmp3(less, greater bool) int {
@@ -563,7 +663,7 @@ func (s *State) contains(container, item any) bool {
 		_, ok := c.Get(item)
 		return ok
 	case *Undefined:
-		s.failUndefined(c)
+		return false
 	case interface{ Contains(any) bool }:
 		return c.Contains(item)
 	}
@@ -671,6 +771,12 @@ func (s *State) getitem(obj, key any) any {
 // namespace fields, host objects.
 func (s *State) attribute(obj any, name string) (any, bool) {
 	switch x := obj.(type) {
+	case *Dict:
+		// Python attributes of a dict are its methods; keys are items.
+		if hasMethod(obj, name) {
+			return &boundMethod{recv: obj, name: name}, true
+		}
+		return nil, false
 	case Object:
 		if v, ok := x.Attr(name); ok {
 			return Normalize(v), true
@@ -689,9 +795,8 @@ func (s *State) attribute(obj any, name string) (any, bool) {
 func (s *State) item(obj, key any) (any, bool) {
 	switch x := obj.(type) {
 	case *Dict:
-		if _, ok := hashKey(key); !ok {
-			s.Throw("TypeError", "unhashable type: '%s'", typeName(key))
-		}
+		// An unhashable key is a TypeError, which Jinja2 turns into an
+		// undefined value.
 		return x.Get(key)
 	case *List:
 		if i, ok := asInt(key); ok {

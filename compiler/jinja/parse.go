@@ -1,6 +1,7 @@
 package jinja
 
 import (
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,7 @@ type parser struct {
 	toks   []token
 	i      int
 	soft   bool     // directly inside an if: unknown filters fail at run time
+	loops  int      // for loops around the current body (macros reset it)
 	stack  []string // open block tags, innermost last
 	macros []*MacroNode
 	blocks []*DataBlockNode
@@ -203,6 +205,14 @@ func (p *parser) parseStatement() Node {
 	case "break", "continue":
 		p.next()
 		p.expectKind(tBlockEnd)
+		if p.loops == 0 {
+			// Python rejects the generated code; Jinja2 surfaces that.
+			msg := "'break' outside loop"
+			if t.val == "continue" {
+				msg = "'continue' not properly in loop"
+			}
+			panic(&lexError{pos: t.pos, msg: msg, kind: "SyntaxError"})
+		}
 		if t.val == "break" {
 			return &BreakNode{pos(t.pos)}
 		}
@@ -262,6 +272,9 @@ func (p *parser) parseFor() Node {
 	t := p.next()
 	n := &ForNode{pos: pos(t.pos)}
 	n.Target = p.parseAssignTarget(true, false, []string{"in"}, false)
+	if exprMentions(n.Target, "loop") {
+		panic(&lexError{pos: n.Target.Position(), msg: "Can't assign to special loop variable in for-loop target", kind: "TemplateAssertionError"})
+	}
 	if !p.skipName("in") {
 		p.fail(p.cur().pos, "expected token 'in', got '"+describe(p.cur())+"'")
 	}
@@ -271,7 +284,9 @@ func (p *parser) parseFor() Node {
 	}
 	n.Recursive = p.skipName("recursive")
 	p.expectKind(tBlockEnd)
+	p.loops++
 	body, end := p.bodyOf("for", "endfor", "else")
+	p.loops--
 	n.Body = body
 	if end == "else" {
 		p.next()
@@ -307,19 +322,37 @@ func (p *parser) parseMacro() Node {
 	m := &MacroNode{pos: pos(t.pos), Name: name.val, Tag: "macro", tmplFile: p.file}
 	m.Params = p.parseSignature()
 	p.expectKind(tBlockEnd)
+	loops := p.loops
+	p.loops = 0
 	m.Body, _ = p.bodyOf("macro", "endmacro")
+	p.loops = loops
 	p.endTag()
 	p.finishMacro(m)
 	return m
 }
 
 func (p *parser) finishMacro(m *MacroNode) {
-	m.varargs = mentions(m.Body, "varargs")
-	m.kwargs = mentions(m.Body, "kwargs")
-	m.caller = mentions(m.Body, "caller")
+	setMacroFlags(m)
 	if len(p.stack) == 0 {
 		p.macros = append(p.macros, m)
 	}
+}
+
+// setMacroFlags decides, as Jinja2 does, whether a macro takes extra
+// positional or keyword arguments or a caller: when its body reads
+// varargs, kwargs or caller and no parameter has that name.
+func setMacroFlags(m *MacroNode) {
+	has := func(name string) bool {
+		for _, p := range m.Params {
+			if p.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	m.varargs = !has("varargs") && mentions(m.Body, "varargs")
+	m.kwargs = !has("kwargs") && mentions(m.Body, "kwargs")
+	m.caller = !has("caller") && mentions(m.Body, "caller")
 }
 
 // parseSignature parses "(a, b=1)".
@@ -360,9 +393,7 @@ func (p *parser) parseCallBlock() Node {
 	p.expectKind(tBlockEnd)
 	caller.Body, _ = p.bodyOf("call", "endcall")
 	p.endTag()
-	caller.varargs = mentions(caller.Body, "varargs")
-	caller.kwargs = mentions(caller.Body, "kwargs")
-	caller.caller = mentions(caller.Body, "caller")
+	setMacroFlags(caller)
 	return &CallBlockNode{pos(t.pos), call, caller}
 }
 
@@ -398,10 +429,23 @@ func (p *parser) parseWith() Node {
 func (p *parser) parseAssignTarget(withTuple, nameOnly bool, extraEnd []string, withNamespace bool) Expr {
 	t := p.cur()
 	if withNamespace && t.kind == tName && p.peek().kind == tOp && p.peek().val == "." {
-		p.next()
-		p.next()
-		attr := p.expectName()
-		return &AttrExpr{pos(t.pos), &NameExpr{pos(t.pos), t.val}, attr.val}
+		var items []Expr
+		for {
+			nt := p.expectName()
+			var item Expr = &NameExpr{pos(nt.pos), nt.val}
+			if p.skipOp(".") {
+				attr := p.expectName()
+				item = &AttrExpr{pos(nt.pos), item, attr.val}
+			}
+			items = append(items, item)
+			if !p.skipOp(",") {
+				break
+			}
+		}
+		if len(items) == 1 {
+			return items[0]
+		}
+		return &TupleExpr{pos(t.pos), items}
 	}
 	if nameOnly {
 		name := p.expectName()
@@ -808,7 +852,7 @@ func (p *parser) parsePrimary() Expr {
 	return nil
 }
 
-func (p *parser) parseInt(t token) int64 {
+func (p *parser) parseInt(t token) any {
 	s := strings.ReplaceAll(t.val, "_", "")
 	base := 10
 	if len(s) > 1 && s[0] == '0' {
@@ -823,7 +867,11 @@ func (p *parser) parseInt(t token) int64 {
 	}
 	n, err := strconv.ParseInt(s, base, 64)
 	if err != nil {
-		p.fail(t.pos, "integer literal out of range: "+t.val)
+		b, ok := new(big.Int).SetString(s, base)
+		if !ok {
+			p.fail(t.pos, "invalid integer literal: "+t.val)
+		}
+		return b
 	}
 	return n
 }

@@ -3,6 +3,7 @@ package jinja
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"reflect"
 	"sort"
 	"strconv"
@@ -192,7 +193,7 @@ type Stringer interface{ String() string }
 // Normalize converts host Go values to the engine's value set.
 func Normalize(v any) any {
 	switch x := v.(type) {
-	case nil, bool, int64, float64, string, *List, *Dict, Tuple, Markup, *Undefined:
+	case nil, bool, int64, float64, string, *List, *Dict, Tuple, Markup, *Undefined, *big.Int:
 		return v
 	case int:
 		return int64(x)
@@ -261,7 +262,7 @@ func typeName(v any) string {
 		return "NoneType"
 	case bool:
 		return "bool"
-	case int64:
+	case int64, *big.Int:
 		return "int"
 	case float64:
 		return "float"
@@ -330,6 +331,8 @@ func hashKey(k any) (any, bool) {
 			return int64(1), true
 		}
 		return int64(0), true
+	case *big.Int:
+		return "\x00big" + x.String(), true
 	case float64:
 		if x == math.Trunc(x) && math.Abs(x) < 1<<63 {
 			return int64(x), true
@@ -478,6 +481,8 @@ func Truth(v any) bool {
 		return x != 0
 	case float64:
 		return x != 0
+	case *big.Int:
+		return x.Sign() != 0
 	case string:
 		return x != ""
 	case Markup:
@@ -513,6 +518,8 @@ func asInt(v any) (int64, bool) {
 // asFloat returns v as a float when it is a number.
 func asFloat(v any) (float64, bool) {
 	switch x := v.(type) {
+	case *big.Int:
+		return bigFloat(x), true
 	case float64:
 		return x, true
 	case int64:
