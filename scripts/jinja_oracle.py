@@ -126,6 +126,7 @@ def parse_cases(path):
 
 
 ADDR_RE = re.compile(r"0x[0-9a-fA-F]+")
+OBJ_ADDR_RE = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def error_line(exc, name):
@@ -164,6 +165,8 @@ def render_case(env, loader, topic, name, vars_text, source):
     except Exception as exc:  # every failure is part of the spec
         kind = type(exc).__name__
         return "--- error\n" f"{kind} line {error_line(exc, tname)}\n" f"msg: {error_message(exc)}\n"
+    if OBJ_ADDR_RE.search(out):
+        raise SystemExit(f"{tname}: output contains a memory address (nondeterministic); change the case")
     for line in out.split("\n"):
         if line.startswith(HEADER):
             raise SystemExit(f"{tname}: output line starts with {HEADER!r}; change the case")

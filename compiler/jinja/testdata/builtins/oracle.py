@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Golden generator for compiler/jinja/builtins_golden_test.go.
+
+Each line of <topic>.txt (blank lines and lines starting with '#' are
+skipped) is a Jinja expression. It is rendered as "{{ <expr> }}" by Python
+Jinja2 3.1.6 in dbt's configuration, and <topic>.golden gets one JSON object
+per case: {"expr": ..., "out": ...} or {"expr": ..., "err": Kind, "msg": ...}.
+
+Usage: python3 compiler/jinja/testdata/builtins/oracle.py
+"""
+import glob
+import json
+import os
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+assert jinja2.__version__ == "3.1.6", jinja2.__version__
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def render(expr):
+    env = SandboxedEnvironment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
+    try:
+        return {"expr": expr, "out": env.from_string("{{ " + expr + " }}").render()}
+    except Exception as e:  # the exception is the expected result
+        return {"expr": expr, "err": type(e).__name__, "msg": str(e)}
+
+
+for path in sorted(glob.glob(os.path.join(HERE, "*.txt"))):
+    with open(path, encoding="utf-8") as f:
+        lines = [l.rstrip("\n") for l in f]
+    cases = [render(l) for l in lines if l.strip() and not l.startswith("#")]
+    with open(path[:-4] + ".golden", "w", encoding="utf-8") as f:
+        for c in cases:
+            f.write(json.dumps(c, ensure_ascii=False) + "\n")
