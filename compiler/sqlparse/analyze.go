@@ -41,11 +41,11 @@ type outCol struct {
 type itemKind uint8
 
 const (
-	kBase  itemKind = iota // a table or view: any column name may exist
-	kKnown                 // CTE or subquery: columns are known (except stars)
-	kFunc                  // function in FROM
-	kJoin                  // join: columns come from its sides
-	kOpaque                // XMLTABLE and friends: columns unknown, no sources
+	kBase   itemKind = iota // a table or view: any column name may exist
+	kKnown                  // CTE or subquery: columns are known (except stars)
+	kFunc                   // function in FROM
+	kJoin                   // join: columns come from its sides
+	kOpaque                 // XMLTABLE and friends: columns unknown, no sources
 )
 
 type item struct {
@@ -57,6 +57,7 @@ type item struct {
 	left, right []*item  // kJoin
 	using       []string // kJoin
 	hidden      bool     // kJoin with alias: inner names are hidden
+	partial     bool     // kOpaque: lineage through it is unknown
 }
 
 type scope struct {
@@ -246,8 +247,8 @@ func (a *analyzer) from(it *fromItem, s *scope, env *cteEnv) *item {
 			a.expr(e, inner, nil)
 		}
 		if it.natural {
-			j.kind = kOpaque // common columns unknown without a catalog
-			j.left, j.right = nil, nil
+			// The common columns are unknown without a catalog.
+			j.kind, j.partial = kOpaque, true
 		}
 		return j
 	}
@@ -456,7 +457,7 @@ func (it *item) column(name string) (m match, ok bool) {
 		}
 		return lookupIn(append(append([]*item(nil), it.left...), it.right...), name)
 	}
-	return match{}, true // kOpaque: unknown columns, no sources
+	return match{partial: it.partial}, true // kOpaque: unknown columns, no sources
 }
 
 // lookupIn resolves an unqualified name among items the way Postgres does
@@ -547,6 +548,18 @@ func (s *scope) resolve(fields []string, star bool) ([]Source, bool) {
 		for sc := s; sc != nil; sc = sc.parent {
 			if it := findItem(sc.items, qual); it != nil {
 				m, ok := it.column(col)
+				if !ok {
+					return nil, true
+				}
+				return m.sources, m.partial
+			}
+		}
+	}
+	// a.b.c may also be table.column.field.
+	if len(fields) == 3 {
+		for sc := s; sc != nil; sc = sc.parent {
+			if it := findItem(sc.items, fields[:1]); it != nil {
+				m, ok := it.column(fields[1])
 				if !ok {
 					return nil, true
 				}

@@ -92,10 +92,10 @@ type query struct {
 	with    *withClause
 	targets []*target // SELECT list or RETURNING list
 	from    []*fromItem
-	exprs   []*expr     // WHERE, GROUP BY, ORDER BY, SET lists, ...
-	values  [][]*expr   // VALUES rows
-	op      string      // "" or UNION / INTERSECT / EXCEPT
-	larg    *query      // set operation arms
+	exprs   []*expr   // WHERE, GROUP BY, ORDER BY, SET lists, ...
+	values  [][]*expr // VALUES rows
+	op      string    // "" or UNION / INTERSECT / EXCEPT
+	larg    *query    // set operation arms
 	rarg    *query
 	writes  []*rangeVar // relations written (INSERT/UPDATE/... targets, CREATE ... AS)
 	reads   []*rangeVar // relations read outside of FROM (COPY ... TO, LIKE)

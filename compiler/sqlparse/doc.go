@@ -20,8 +20,8 @@
 // a tiny internal tree (ast.go), and analyze.go resolves names through
 // scopes. This is several times faster than pg_query.Parse, whose cost is
 // mostly the C protobuf packer and Go protobuf decoding (bench_test.go has
-// the numbers). Calls into libpg_query are serialized because each one
-// redirects the process' stderr and restores it.
+// the numbers). libpg_query is thread-safe, so callers may analyze in
+// parallel; identical SQL is parsed once (cache keyed by a hash of the text).
 //
 // Lineage is best effort, without a catalog: an unqualified column with
 // several candidate base tables, a column behind an alias column list on a

@@ -132,19 +132,14 @@ var (
 	}
 )
 
-// parseMu serializes calls into libpg_query: each call redirects the
-// process' stderr (fd 2) to a pipe and back, which is not safe when two
-// threads do it at once.
-var parseMu sync.Mutex
-
 func analyze(sql string) (a *Analysis, err error) {
 	if i := strings.IndexByte(sql, 0); i >= 0 {
 		// C strings end at NUL; Postgres rejects it in queries too.
 		return nil, &SyntaxError{Offset: i, Message: "invalid NUL byte in SQL text"}
 	}
-	parseMu.Lock()
+	// libpg_query is thread-safe; this build of it does not redirect stderr
+	// (pg_query_internal.h defines DEBUG), so parallel calls are fine.
 	tree, perr := pg_query.ParseToJSON(sql)
-	parseMu.Unlock()
 	if perr != nil {
 		return nil, normalizeErr(sql, perr)
 	}
@@ -261,9 +256,7 @@ func SplitStatements(sql string) ([]Statement, error) {
 	if i := strings.IndexByte(sql, 0); i >= 0 {
 		return nil, &SyntaxError{Offset: i, Message: "invalid NUL byte in SQL text"}
 	}
-	parseMu.Lock()
 	parts, err := pg_query.SplitWithParser(sql, false)
-	parseMu.Unlock()
 	if err != nil {
 		return nil, normalizeErr(sql, err)
 	}

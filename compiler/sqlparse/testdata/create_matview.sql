@@ -1,0 +1,1 @@
+create materialized view mv as select count(*) as n from big_table

@@ -1,0 +1,4 @@
+with moved as (
+    delete from staging.queue where processed returning *
+)
+insert into archive.queue select * from moved

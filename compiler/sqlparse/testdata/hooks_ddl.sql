@@ -1,0 +1,11 @@
+grant select on "analytics"."marts"."fct_orders" to reporter;
+analyze "analytics"."marts"."fct_orders";
+create index if not exists ix_orders on marts.fct_orders (customer_id);
+alter table marts.fct_orders rename to fct_orders_old;
+drop table if exists "analytics"."marts"."fct_orders__dbt_backup" cascade;
+drop view if exists v1, s.v2;
+truncate table staging.tmp;
+begin;
+commit;
+drop schema if exists scratch cascade;
+set search_path = marts;

@@ -1,0 +1,1 @@
+select j.id, j.x from (a join b using (id)) as j

@@ -1,0 +1,1 @@
+select 1 from a_very_long_identifier_name_that_exceeds_sixty_three_bytes_in_length_for_sure

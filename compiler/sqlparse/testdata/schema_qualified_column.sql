@@ -1,0 +1,1 @@
+select marts.orders.id, orders.amount from marts.orders

@@ -1,0 +1,1 @@
+select o.id from "staging"."orders" o

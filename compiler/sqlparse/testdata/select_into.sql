@@ -1,0 +1,1 @@
+select * into new_table from old_table

@@ -1,0 +1,1 @@
+select x, y, z from t as u(x, y)

@@ -1,0 +1,1 @@
+select count(*) from big_table tablesample system (10)

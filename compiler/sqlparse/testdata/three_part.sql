@@ -1,0 +1,1 @@
+select * from "analytics"."marts"."dim_customers"

@@ -1,0 +1,1 @@
+select "Größe" as "Maß", 'ÄÖÜ' as txt from "Schéma"."Tâble"

@@ -1,0 +1,1 @@
+select * from t1 union all select * from t2
