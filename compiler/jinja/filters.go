@@ -107,7 +107,7 @@ func keepMarkup(in any, out string) any {
 // arguments and keeps Markup.
 func strFilter(name string, f func(string) string) FilterFunc {
 	return func(s *State, v any, args *Args) any {
-		args.Bind(s, name)
+		s.pyBind(args, name, 0, 0)
 		return keepMarkup(v, f(ToString(v)))
 	}
 }
@@ -337,6 +337,51 @@ func (s *State) sortValues(items []any, key func(any) any, reverse bool) {
 	s.pySort(items, keys, reverse)
 }
 
+// Iterator is a Python iterator or generator returned by a filter (map,
+// select, reverse, …): it iterates once, is always true, has no len() and is
+// not a sequence, as in Python.
+type Iterator struct {
+	name  string // Python type name: generator, list_reverseiterator, …
+	fn    string // generator function name, for the repr
+	items []any
+	used  bool
+}
+
+func newGenerator(fn string, items []any) *Iterator {
+	return &Iterator{name: "generator", fn: fn, items: items}
+}
+
+// Iter returns the remaining items; a second iteration yields nothing.
+func (it *Iterator) Iter() []any {
+	if it.used {
+		return nil
+	}
+	it.used = true
+	return it.items
+}
+
+// Truth is bool(iterator): always true.
+func (it *Iterator) Truth() bool { return true }
+
+// Repr is Python's default repr without the address.
+func (it *Iterator) Repr() string {
+	if it.fn != "" {
+		return "<generator object " + it.fn + ">"
+	}
+	return "<" + it.name + " object>"
+}
+
+// TypeName is Python's type name.
+func (it *Iterator) TypeName() string { return it.name }
+
+// pyTypeName is typeName honoring host types that name themselves.
+func pyTypeName(v any) string {
+	if t, ok := v.(interface{ TypeName() string }); ok {
+		return t.TypeName()
+	}
+	return typeName(v)
+}
+
 // iterList is list(v) for filters: a fresh slice of v's items.
 func (s *State) iterList(v any) []any {
 	return append([]any{}, s.iterate(v)...)
@@ -371,11 +416,81 @@ func unknownCallableMessage(s *State, kind string, name any) string {
 	return msg
 }
 
+// pyBind binds the arguments of a filter or test implemented in Python as
+// fn(<extra context params>, value, names...), of which the first req names
+// are required, raising TypeErrors worded as CPython words them.
+func (s *State) pyBind(args *Args, fn string, extra, req int, names ...string) []any {
+	out := make([]any, len(names))
+	for i := range out {
+		out[i] = Missing
+	}
+	if args == nil {
+		args = &Args{}
+	}
+	switch fn {
+	case "len", "abs", "callable":
+		// C builtins taking exactly the value.
+		if len(args.Kw) > 0 {
+			s.Throw("TypeError", "%s() takes no keyword arguments", fn)
+		}
+		if len(args.Pos) > 0 {
+			s.Throw("TypeError", "%s() takes exactly one argument (%d given)", fn, len(args.Pos)+1)
+		}
+		return out
+	}
+	total, required, given := extra+1+len(names), extra+1+req, extra+1+len(args.Pos)
+	if given > total {
+		plural := "s"
+		if total == 1 {
+			plural = ""
+		}
+		if required == total {
+			s.Throw("TypeError", "%s() takes %d positional argument%s but %d were given", fn, total, plural, given)
+		}
+		s.Throw("TypeError", "%s() takes from %d to %d positional arguments but %d were given", fn, required, total, given)
+	}
+	copy(out, args.Pos)
+	for _, kv := range args.Kw {
+		found := false
+		for i, n := range names {
+			if n == kv.Name {
+				if i < len(args.Pos) {
+					s.Throw("TypeError", "%s() got multiple values for argument '%s'", fn, n)
+				}
+				out[i] = kv.Value
+				found = true
+				break
+			}
+		}
+		if !found {
+			s.Throw("TypeError", "%s() got an unexpected keyword argument '%s'", fn, kv.Name)
+		}
+	}
+	var missing []string
+	for i := 0; i < req; i++ {
+		if IsMissing(out[i]) {
+			missing = append(missing, "'"+names[i]+"'")
+		}
+	}
+	switch len(missing) {
+	case 0:
+	case 1:
+		s.Throw("TypeError", "%s() missing 1 required positional argument: %s", fn, missing[0])
+	default:
+		list := strings.Join(missing[:len(missing)-1], ", ") + " and " + missing[len(missing)-1]
+		if len(missing) > 2 {
+			list = strings.Join(missing[:len(missing)-1], ", ") + ", and " + missing[len(missing)-1]
+		}
+		s.Throw("TypeError", "%s() missing %d required positional arguments: %s", fn, len(missing), list)
+	}
+	return out
+}
+
 // ---------------------------------------------------------------------------
 // filters
 
 func filterAbs(s *State, v any, args *Args) any {
-	args.Bind(s, "abs")
+	s.pyBind(args, "abs", 0, 0)
 	switch x := v.(type) {
 	case bool:
 		if x {
@@ -395,7 +510,7 @@ func filterAbs(s *State, v any, args *Args) any {
 }
 
 func filterAttr(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_attr", "name")
+	a := s.pyBind(args, "do_attr", 1, 1, "name")
 	if IsMissing(a[0]) {
 		s.Throw("TypeError", "do_attr() missing 1 required positional argument: 'name'")
 	}
@@ -424,7 +539,7 @@ func filterAttr(s *State, v any, args *Args) any {
 }
 
 func filterBatch(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_batch", "linecount", "fill_with")
+	a := s.pyBind(args, "do_batch", 0, 1, "linecount", "fill_with")
 	if IsMissing(a[0]) {
 		s.Throw("TypeError", "do_batch() missing 1 required positional argument: 'linecount'")
 	}
@@ -447,14 +562,11 @@ func filterBatch(s *State, v any, args *Args) any {
 		}
 		out = append(out, &List{Items: tmp})
 	}
-	if out == nil {
-		out = []any{}
-	}
-	return &List{Items: out}
+	return newGenerator("do_batch", out)
 }
 
 func filterCenter(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_center", "width")
+	a := s.pyBind(args, "do_center", 0, 0, "width")
 	width := int64(80)
 	if !IsMissing(a[0]) {
 		width = s.argInt(a[0])
@@ -463,19 +575,16 @@ func filterCenter(s *State, v any, args *Args) any {
 }
 
 func filterLength(s *State, v any, args *Args) any {
-	args.Bind(s, "len")
+	s.pyBind(args, "len", 0, 0)
 	if n, ok := length(v); ok {
 		return int64(n)
 	}
-	if l, ok := v.(interface{ Iter() []any }); ok {
-		return int64(len(l.Iter()))
-	}
-	s.Throw("TypeError", "object of type '%s' has no len()", typeName(v))
+	s.Throw("TypeError", "object of type '%s' has no len()", pyTypeName(v))
 	return nil
 }
 
 func filterDefault(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_default", "default_value", "boolean")
+	a := s.pyBind(args, "do_default", 0, 0, "default_value", "boolean")
 	def := a[0]
 	if IsMissing(def) {
 		def = ""
@@ -488,7 +597,7 @@ func filterDefault(s *State, v any, args *Args) any {
 }
 
 func filterDictsort(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_dictsort", "case_sensitive", "by", "reverse")
+	a := s.pyBind(args, "do_dictsort", 0, 0, "case_sensitive", "by", "reverse")
 	pos := 0
 	if !IsMissing(a[1]) {
 		switch by, _ := asString(a[1]); by {
@@ -526,17 +635,17 @@ func filterDictsort(s *State, v any, args *Args) any {
 }
 
 func filterEscape(s *State, v any, args *Args) any {
-	args.Bind(s, "escape")
+	s.pyBind(args, "escape", 0, 0)
 	return escapeValue(v)
 }
 
 func filterForceescape(s *State, v any, args *Args) any {
-	args.Bind(s, "do_forceescape")
+	s.pyBind(args, "do_forceescape", 0, 0)
 	return Markup(htmlEscape(ToString(v)))
 }
 
 func filterFilesizeformat(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_filesizeformat", "binary")
+	a := s.pyBind(args, "do_filesizeformat", 0, 0, "binary")
 	f := s.pyFloat(v)
 	binary := !IsMissing(a[0]) && Truth(a[0])
 	base := 1000.0
@@ -678,7 +787,7 @@ func parsePyInt(str string, base int) (int64, bool) {
 }
 
 func filterFloat(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_float", "default")
+	a := s.pyBind(args, "do_float", 0, 0, "default")
 	def := a[0]
 	if IsMissing(def) {
 		def = 0.0
@@ -700,7 +809,7 @@ func filterFloat(s *State, v any, args *Args) any {
 }
 
 func filterInt(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_int", "default", "base")
+	a := s.pyBind(args, "do_int", 0, 0, "default", "base")
 	def := a[0]
 	if IsMissing(def) {
 		def = int64(0)
@@ -722,10 +831,10 @@ func filterInt(s *State, v any, args *Args) any {
 		}
 		return def
 	case float64:
-		if math.IsInf(x, 0) || math.IsNaN(x) {
+		if math.IsNaN(x) {
 			return def
 		}
-		return int64(x)
+		return s.floatToInt(x)
 	}
 	if n, ok := asInt(v); ok {
 		return n
@@ -734,7 +843,7 @@ func filterInt(s *State, v any, args *Args) any {
 }
 
 func filterFirst(s *State, v any, args *Args) any {
-	args.Bind(s, "do_first")
+	s.pyBind(args, "sync_do_first", 1, 0)
 	items := s.iterate(v)
 	if len(items) == 0 {
 		return &Undefined{Hint: "No first item, sequence was empty.", Obj: noObj}
@@ -743,11 +852,11 @@ func filterFirst(s *State, v any, args *Args) any {
 }
 
 func filterLast(s *State, v any, args *Args) any {
-	args.Bind(s, "do_last")
+	s.pyBind(args, "do_last", 1, 0)
 	switch v.(type) {
-	case *List, Tuple, *Dict, string, Markup, *Undefined, *DictView:
+	case *List, Tuple, *Dict, string, Markup, *Undefined, *DictView, *Range:
 	default:
-		s.Throw("TypeError", "'%s' object is not reversible", typeName(v))
+		s.Throw("TypeError", "'%s' object is not reversible", pyTypeName(v))
 	}
 	items := s.iterate(v)
 	if len(items) == 0 {
@@ -813,7 +922,7 @@ func (g *GroupTuple) Repr() string { return Repr(Tuple{g.Grouper, g.List}) }
 func (g *GroupTuple) TypeName() string { return "_GroupTuple" }
 
 func filterGroupby(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_groupby", "attribute", "default", "case_sensitive")
+	a := s.pyBind(args, "sync_do_groupby", 1, 1, "attribute", "default", "case_sensitive")
 	if IsMissing(a[0]) {
 		s.Throw("TypeError", "do_groupby() missing 1 required positional argument: 'attribute'")
 	}
@@ -851,7 +960,7 @@ func filterGroupby(s *State, v any, args *Args) any {
 }
 
 func filterIndent(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_indent", "width", "first", "blank")
+	a := s.pyBind(args, "do_indent", 0, 0, "width", "first", "blank")
 	indention := "    "
 	if !IsMissing(a[0]) {
 		if str, ok := asString(a[0]); ok {
@@ -895,19 +1004,19 @@ func filterIndent(s *State, v any, args *Args) any {
 }
 
 func filterItems(s *State, v any, args *Args) any {
-	args.Bind(s, "do_items")
+	s.pyBind(args, "do_items", 0, 0)
 	switch d := v.(type) {
 	case *Undefined:
-		return &List{Items: []any{}}
+		return newGenerator("do_items", nil)
 	case *Dict:
-		return &List{Items: (&DictView{d: d, kind: "items"}).Iter()}
+		return newGenerator("do_items", (&DictView{d: d, kind: "items"}).Iter())
 	}
 	s.Throw("TypeError", "Can only get item pairs from a mapping.")
 	return nil
 }
 
 func filterJoin(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_join", "d", "attribute")
+	a := s.pyBind(args, "sync_do_join", 1, 0, "d", "attribute")
 	sep := ""
 	if !IsMissing(a[0]) {
 		sep = ToString(a[0])
@@ -929,13 +1038,13 @@ func filterJoin(s *State, v any, args *Args) any {
 }
 
 func filterList(s *State, v any, args *Args) any {
-	args.Bind(s, "do_list")
+	s.pyBind(args, "sync_do_list", 0, 0)
 	return &List{Items: s.iterList(v)}
 }
 
 func filterMap(s *State, v any, args *Args) any {
 	if !Truth(v) {
-		return &List{Items: []any{}}
+		return newGenerator("sync_do_map", nil)
 	}
 	var fn func(any) any
 	if len(args.Pos) == 0 {
@@ -966,11 +1075,11 @@ func filterMap(s *State, v any, args *Args) any {
 	for i, it := range items {
 		out[i] = fn(it)
 	}
-	return &List{Items: out}
+	return newGenerator("sync_do_map", out)
 }
 
 func (s *State) minMax(v any, args *Args, fn string, sign int) any {
-	a := args.Bind(s, fn, "case_sensitive", "attribute")
+	a := s.pyBind(args, fn, 1, 0, "case_sensitive", "attribute")
 	items := s.iterate(v)
 	if len(items) == 0 {
 		return &Undefined{Hint: "No aggregated item, sequence was empty.", Obj: noObj}
@@ -995,12 +1104,12 @@ func (s *State) minMax(v any, args *Args, fn string, sign int) any {
 }
 
 func filterPprint(s *State, v any, args *Args) any {
-	args.Bind(s, "do_pprint")
+	s.pyBind(args, "do_pprint", 0, 0)
 	return pformat(v)
 }
 
 func filterRandom(s *State, v any, args *Args) any {
-	args.Bind(s, "do_random")
+	s.pyBind(args, "do_random", 1, 0)
 	items := s.iterate(v)
 	if len(items) == 0 {
 		return &Undefined{Hint: "No random item, sequence was empty.", Obj: noObj}
@@ -1010,7 +1119,7 @@ func filterRandom(s *State, v any, args *Args) any {
 
 func (s *State) selectOrReject(v any, args *Args, want, attr bool) any {
 	if !Truth(v) {
-		return &List{Items: []any{}}
+		return newGenerator("select_or_reject", nil)
 	}
 	off := 0
 	trans := func(x any) any { return x }
@@ -1033,11 +1142,11 @@ func (s *State) selectOrReject(v any, args *Args, want, attr bool) any {
 			out = append(out, it)
 		}
 	}
-	return &List{Items: out}
+	return newGenerator("select_or_reject", out)
 }
 
 func filterReplace(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_replace", "old", "new", "count")
+	a := s.pyBind(args, "do_replace", 1, 2, "old", "new", "count")
 	if IsMissing(a[0]) || IsMissing(a[1]) {
 		s.Throw("TypeError", "do_replace() missing required positional argument")
 	}
@@ -1049,7 +1158,7 @@ func filterReplace(s *State, v any, args *Args) any {
 }
 
 func filterReverse(s *State, v any, args *Args) any {
-	args.Bind(s, "do_reverse")
+	s.pyBind(args, "do_reverse", 0, 0)
 	if str, ok := asString(v); ok {
 		rs := []rune(str)
 		for i, j := 0, len(rs)-1; i < j; i, j = i+1, j-1 {
@@ -1057,22 +1166,37 @@ func filterReverse(s *State, v any, args *Args) any {
 		}
 		return keepMarkup(v, string(rs))
 	}
+	name := "reversed"
 	switch v.(type) {
-	case *List, Tuple, *Dict, *Undefined, *DictView:
+	case *List:
+		name = "list_reverseiterator"
+	case *Dict:
+		name = "dict_reversekeyiterator"
+	case *Range:
+		name = "range_iterator"
+	case Tuple, *Undefined, *DictView:
 	default:
 		if _, ok := v.(interface{ Iter() []any }); !ok {
 			s.Throw("FilterArgumentError", "argument must be iterable")
 		}
+		// reversed() refuses iterators; Jinja2 then falls back to a list.
+		items := s.iterList(v)
+		reverseInPlace(items)
+		return &List{Items: items}
 	}
 	items := s.iterList(v)
+	reverseInPlace(items)
+	return &Iterator{name: name, items: items}
+}
+
+func reverseInPlace(items []any) {
 	for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
 		items[i], items[j] = items[j], items[i]
 	}
-	return &List{Items: items}
 }
 
 func filterRound(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_round", "precision", "method")
+	a := s.pyBind(args, "do_round", 0, 0, "precision", "method")
 	method := "common"
 	if !IsMissing(a[1]) {
 		method = ToString(a[1])
@@ -1169,7 +1293,7 @@ func pyRound(f float64, prec int64) float64 {
 }
 
 func filterSafe(s *State, v any, args *Args) any {
-	args.Bind(s, "do_mark_safe")
+	s.pyBind(args, "do_mark_safe", 0, 0)
 	if m, ok := v.(Markup); ok {
 		return m
 	}
@@ -1177,7 +1301,7 @@ func filterSafe(s *State, v any, args *Args) any {
 }
 
 func filterSlice(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_slice", "slices", "fill_with")
+	a := s.pyBind(args, "sync_do_slice", 0, 1, "slices", "fill_with")
 	if IsMissing(a[0]) {
 		s.Throw("TypeError", "do_slice() missing 1 required positional argument: 'slices'")
 	}
@@ -1209,7 +1333,7 @@ func filterSlice(s *State, v any, args *Args) any {
 		}
 		out = append(out, &List{Items: tmp})
 	}
-	return &List{Items: out}
+	return newGenerator("sync_do_slice", out)
 }
 
 func floorDiv(a, b int) int {
@@ -1221,7 +1345,7 @@ func floorDiv(a, b int) int {
 }
 
 func filterSort(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_sort", "reverse", "case_sensitive", "attribute")
+	a := s.pyBind(args, "do_sort", 1, 0, "reverse", "case_sensitive", "attribute")
 	attr := a[2]
 	if IsMissing(attr) {
 		attr = nil
@@ -1233,12 +1357,12 @@ func filterSort(s *State, v any, args *Args) any {
 }
 
 func filterString(s *State, v any, args *Args) any {
-	args.Bind(s, "soft_str")
+	s.pyBind(args, "soft_str", 0, 0)
 	return softStr(v)
 }
 
 func filterStriptags(s *State, v any, args *Args) any {
-	args.Bind(s, "do_striptags")
+	s.pyBind(args, "do_striptags", 0, 0)
 	str := ToString(v)
 	for {
 		start := strings.Index(str, "<!--")
@@ -1267,7 +1391,7 @@ func filterStriptags(s *State, v any, args *Args) any {
 }
 
 func filterSum(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_sum", "attribute", "start")
+	a := s.pyBind(args, "sync_do_sum", 1, 0, "attribute", "start")
 	var acc any = int64(0)
 	if !IsMissing(a[1]) {
 		acc = a[1]
@@ -1310,7 +1434,7 @@ func jinjaTitle(str string) string {
 }
 
 func filterTrim(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_trim", "chars")
+	a := s.pyBind(args, "do_trim", 0, 0, "chars")
 	var chars *string
 	if !IsMissing(a[0]) && a[0] != nil {
 		c, ok := asString(a[0])
@@ -1323,7 +1447,7 @@ func filterTrim(s *State, v any, args *Args) any {
 }
 
 func filterTruncate(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_truncate", "length", "killwords", "end", "leeway")
+	a := s.pyBind(args, "do_truncate", 1, 0, "length", "killwords", "end", "leeway")
 	length := int64(255)
 	if !IsMissing(a[0]) {
 		length = s.argInt(a[0])
@@ -1345,7 +1469,7 @@ func filterTruncate(s *State, v any, args *Args) any {
 	}
 	n, ok := length2(v)
 	if !ok {
-		s.Throw("TypeError", "object of type '%s' has no len()", typeName(v))
+		s.Throw("TypeError", "object of type '%s' has no len()", pyTypeName(v))
 	}
 	if int64(n) <= length+leeway {
 		return v
@@ -1374,7 +1498,7 @@ func length2(v any) (int, bool) {
 }
 
 func filterUnique(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_unique", "case_sensitive", "attribute")
+	a := s.pyBind(args, "sync_do_unique", 1, 0, "case_sensitive", "attribute")
 	attr := a[1]
 	if IsMissing(attr) {
 		attr = nil
@@ -1393,7 +1517,7 @@ func filterUnique(s *State, v any, args *Args) any {
 			out = append(out, it)
 		}
 	}
-	return &List{Items: out}
+	return newGenerator("sync_do_unique", out)
 }
 
 // urlQuote is Jinja2's url_quote: UTF-8 percent-encoding keeping
@@ -1419,7 +1543,7 @@ func urlQuote(v any, forQS bool) string {
 }
 
 func filterUrlencode(s *State, v any, args *Args) any {
-	args.Bind(s, "do_urlencode")
+	s.pyBind(args, "do_urlencode", 0, 0)
 	var pairs []any
 	switch x := v.(type) {
 	case string, Markup:
@@ -1452,12 +1576,12 @@ func filterUrlencode(s *State, v any, args *Args) any {
 var wordRe = regexp.MustCompile(`[\p{L}\p{N}_]+`)
 
 func filterWordcount(s *State, v any, args *Args) any {
-	args.Bind(s, "do_wordcount")
+	s.pyBind(args, "do_wordcount", 0, 0)
 	return int64(len(wordRe.FindAllStringIndex(ToString(v), -1)))
 }
 
 func filterWordwrap(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_wordwrap", "width", "break_long_words", "wrapstring", "break_on_hyphens")
+	a := s.pyBind(args, "do_wordwrap", 1, 0, "width", "break_long_words", "wrapstring", "break_on_hyphens")
 	width := int64(79)
 	if !IsMissing(a[0]) {
 		width = s.argInt(a[0])
@@ -1488,7 +1612,7 @@ func filterWordwrap(s *State, v any, args *Args) any {
 }
 
 func filterXmlattr(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_xmlattr", "autospace")
+	a := s.pyBind(args, "do_xmlattr", 1, 0, "autospace")
 	d, ok := v.(*Dict)
 	if !ok {
 		if u, isU := v.(*Undefined); isU {
@@ -1532,7 +1656,7 @@ var (
 )
 
 func filterUrlize(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_urlize", "trim_url_limit", "nofollow", "target", "rel", "extra_schemes")
+	a := s.pyBind(args, "do_urlize", 1, 0, "trim_url_limit", "nofollow", "target", "rel", "extra_schemes")
 	relParts := map[string]bool{}
 	if !IsMissing(a[3]) && a[3] != nil {
 		for _, p := range strings.Fields(ToString(a[3])) {
@@ -1640,7 +1764,7 @@ func filterUrlize(s *State, v any, args *Args) any {
 // tojson
 
 func filterTojson(s *State, v any, args *Args) any {
-	a := args.Bind(s, "do_tojson", "indent")
+	a := s.pyBind(args, "do_tojson", 1, 0, "indent")
 	ind, hasIndent := "", false
 	if !IsMissing(a[0]) && a[0] != nil {
 		hasIndent = true
@@ -1798,11 +1922,7 @@ func (s *State) jsonDump(b *strings.Builder, v any, ind string, hasIndent bool, 
 		newline(level)
 		b.WriteByte('}')
 	default:
-		name := typeName(v)
-		if t, ok := v.(interface{ TypeName() string }); ok {
-			name = t.TypeName()
-		}
-		s.Throw("TypeError", "Object of type %s is not JSON serializable", name)
+		s.Throw("TypeError", "Object of type %s is not JSON serializable", pyTypeName(v))
 	}
 }
 

@@ -513,6 +513,7 @@ func (s *State) percentFloat(v any) float64 {
 // [[fill]align][sign][z][#][0][width][grouping][.precision][type]
 type formatSpec struct {
 	fill     rune
+	fillSet  bool // whether the spec names a fill character
 	align    byte // 0 when not given
 	sign     byte // 0 when not given
 	z        bool
@@ -532,7 +533,7 @@ func (s *State) parseFormatSpec(spec, typName string) formatSpec {
 	i := 0
 	isAlign := func(r rune) bool { return r == '<' || r == '>' || r == '=' || r == '^' }
 	if len(rs) >= 2 && isAlign(rs[1]) {
-		fs.fill, fs.align = rs[0], byte(rs[1])
+		fs.fill, fs.align, fs.fillSet = rs[0], byte(rs[1]), true
 		i = 2
 	} else if len(rs) >= 1 && isAlign(rs[0]) {
 		fs.align = byte(rs[0])
@@ -551,9 +552,13 @@ func (s *State) parseFormatSpec(spec, typName string) formatSpec {
 		i++
 	}
 	if i < len(rs) && rs[i] == '0' {
+		// The 0 flag means fill '0' unless a fill is given, and '='
+		// alignment (left for strings) unless an alignment is given.
 		fs.zero = true
-		if fs.align == 0 {
+		if !fs.fillSet {
 			fs.fill = '0'
+		}
+		if fs.align == 0 {
 			fs.align = '='
 			if typName == "str" {
 				fs.align = '<'
@@ -757,7 +762,7 @@ func (fs formatSpec) padNumber(prefix, digits, suffix string, every int) string 
 	if fs.grouping != 0 && fs.fill == '0' && fs.align == '=' {
 		minLen = fs.width - utf8.RuneCountInString(prefix) - len(suffix)
 	}
-	if fs.grouping != 0 && digits != "" && digits[0] >= '0' && digits[0] <= '9' {
+	if fs.grouping != 0 && digits != "" {
 		digits = group(digits, fs.grouping, every, minLen)
 	}
 	return fs.pad(prefix, digits+suffix, '>')
@@ -901,6 +906,11 @@ func (s *State) strFormat(format string, args []any, kwargs *Dict, escapeArgs bo
 			}
 			if j >= len(format) {
 				s.Throw("ValueError", "expected '}' before end of string")
+			}
+			if depth == 0 {
+				// Python expands every field's spec one level deeper,
+				// so a field at the last level already overflows.
+				s.Throw("ValueError", "Max string recursion exceeded")
 			}
 			field := format[i+1 : j]
 			i = j + 1

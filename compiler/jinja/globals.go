@@ -63,6 +63,13 @@ func (r *Range) Item(key any) (any, bool) {
 		}
 		return r.Start + i*r.Step, true
 	}
+	if sl, ok := key.(*sliceValue); ok {
+		st, sp, step, ok := sliceIndices(sl, int64(r.Len()))
+		if !ok {
+			return nil, false
+		}
+		return &Range{Start: r.Start + st*r.Step, Stop: r.Start + sp*r.Step, Step: r.Step * step}, true
+	}
 	return nil, false
 }
 
@@ -308,4 +315,49 @@ func globalLipsum(s *State, args *Args) (any, error) {
 		paras[i] = "<p>" + htmlEscape(p) + "</p>"
 	}
 	return Markup(strings.Join(paras, "\n")), nil
+}
+
+// sliceIndices is Python's slice.indices(n) for a slice with int or None
+// bounds; ok is false when a bound is not an int or the step is zero.
+func sliceIndices(sl *sliceValue, n int64) (start, stop, step int64, ok bool) {
+	step = 1
+	if sl.step != nil {
+		if step, ok = asInt(sl.step); !ok || step == 0 {
+			return 0, 0, 0, false
+		}
+	}
+	bound := func(v any, def int64) (int64, bool) {
+		if v == nil {
+			return def, true
+		}
+		i, ok := asInt(v)
+		if !ok {
+			return 0, false
+		}
+		if i < 0 {
+			i += n
+			if i < 0 {
+				if step < 0 {
+					return -1, true
+				}
+				return 0, true
+			}
+		}
+		if i >= n {
+			if step < 0 {
+				return n - 1, true
+			}
+			return n, true
+		}
+		return i, true
+	}
+	var ok1, ok2 bool
+	if step > 0 {
+		start, ok1 = bound(sl.start, 0)
+		stop, ok2 = bound(sl.stop, n)
+	} else {
+		start, ok1 = bound(sl.start, n-1)
+		stop, ok2 = bound(sl.stop, -1)
+	}
+	return start, stop, step, ok1 && ok2
 }

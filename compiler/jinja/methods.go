@@ -29,7 +29,7 @@ var listMethods = setOf("append", "extend", "insert", "remove", "pop", "index", 
 	"reverse", "sort", "copy", "clear")
 
 var dictMethods = setOf("items", "keys", "values", "get", "pop", "popitem", "setdefault",
-	"update", "copy", "clear")
+	"update", "copy", "clear", "fromkeys")
 
 var tupleMethods = setOf("index", "count")
 
@@ -52,6 +52,8 @@ func hasMethod(recv any, name string) bool {
 		return dictMethods[name]
 	case Tuple:
 		return tupleMethods[name]
+	case Bytes:
+		return name == "decode"
 	}
 	return false
 }
@@ -76,6 +78,9 @@ func callMethod(s *State, recv any, name string, args *Args) (any, bool) {
 		return s.dictMethod(r, name, args), true
 	case Tuple:
 		return s.tupleMethod(r, name, args), true
+	case Bytes:
+		args.Bind(s, "decode", "encoding", "errors")
+		return string(r), true
 	}
 	return nil, false
 }
@@ -87,14 +92,11 @@ func callMethod(s *State, recv any, name string, args *Args) (any, bool) {
 // padded with Missing up to max.
 func posArgs(s *State, fn string, args *Args, min, max int) []any {
 	if len(args.Kw) > 0 {
-		s.Throw("TypeError", "%s() takes no keyword arguments", fn)
+		s.Throw("TypeError", "%s() takes no keyword arguments", shortName(fn))
 	}
 	n := len(args.Pos)
 	if n < min || n > max {
-		short := fn
-		if i := strings.IndexByte(fn, '.'); i >= 0 {
-			short = fn[i+1:]
-		}
+		short := shortName(fn)
 		switch {
 		case max == 0:
 			s.Throw("TypeError", "%s() takes no arguments (%d given)", fn, n)
@@ -112,6 +114,13 @@ func posArgs(s *State, fn string, args *Args, min, max int) []any {
 	}
 	copy(out, args.Pos)
 	return out
+}
+
+func shortName(fn string) string {
+	if i := strings.IndexByte(fn, '.'); i >= 0 {
+		return fn[i+1:]
+	}
+	return fn
 }
 
 func noArgs(s *State, fn string, args *Args) { posArgs(s, fn, args, 0, 0) }
@@ -812,10 +821,9 @@ func (s *State) strMethod(str, name string, args *Args) any {
 		}
 		return strings.TrimSuffix(str, p)
 	case "encode":
-		// Python returns bytes; the engine has no bytes type, so the text
-		// itself stands in for its UTF-8 encoding.
+		// Only UTF-8 is supported (the default, and what dbt uses).
 		args.Bind(s, name, "encoding", "errors")
-		return str
+		return Bytes(str)
 	}
 	return nil
 }
@@ -1068,6 +1076,19 @@ func (s *State) dictMethod(d *Dict, name string, args *Args) any {
 	case "clear":
 		noArgs(s, fn, args)
 		d.Clear()
+	case "fromkeys":
+		// A classmethod: the receiver only supplies the type.
+		a := posArgs(s, fn, args, 1, 2)
+		val := a[1]
+		if IsMissing(val) {
+			val = nil
+		}
+		out := NewDict()
+		for _, k := range s.iterate(a[0]) {
+			s.mustHash(k)
+			out.Set(k, val)
+		}
+		return out
 	}
 	return nil
 }
@@ -1117,3 +1138,56 @@ func (s *State) dictUpdate(d *Dict, src any) {
 		d.Set(pair[0], pair[1])
 	}
 }
+
+// Bytes is Python's bytes, produced by str.encode(): it prints as b'...'.
+type Bytes string
+
+// Repr is Python's repr(bytes).
+func (b Bytes) Repr() string {
+	quote := byte('\'')
+	if strings.IndexByte(string(b), '\'') >= 0 && strings.IndexByte(string(b), '"') < 0 {
+		quote = '"'
+	}
+	var sb strings.Builder
+	sb.WriteString("b")
+	sb.WriteByte(quote)
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c == quote || c == '\\':
+			sb.WriteByte('\\')
+			sb.WriteByte(c)
+		case c == '\n':
+			sb.WriteString(`\n`)
+		case c == '\r':
+			sb.WriteString(`\r`)
+		case c == '\t':
+			sb.WriteString(`\t`)
+		case c < 0x20 || c >= 0x7f:
+			sb.WriteString(`\x`)
+			writeHex(&sb, int64(c), 2)
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	sb.WriteByte(quote)
+	return sb.String()
+}
+
+// String is str(bytes), the same as its repr.
+func (b Bytes) String() string { return b.Repr() }
+
+// Len is len(bytes).
+func (b Bytes) Len() int { return len(b) }
+
+// Iter yields the byte values.
+func (b Bytes) Iter() []any {
+	out := make([]any, len(b))
+	for i := 0; i < len(b); i++ {
+		out[i] = int64(b[i])
+	}
+	return out
+}
+
+// TypeName is Python's type name.
+func (b Bytes) TypeName() string { return "bytes" }

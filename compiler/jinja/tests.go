@@ -16,40 +16,44 @@ func init() {
 	le := cmpTest("le", func(s *State, a, b any) bool { return s.compare("<=", a, b) <= 0 })
 	builtinTests = map[string]TestFunc{
 		"odd": func(s *State, v any, a *Args) bool {
-			a.Bind(s, "test_odd")
+			s.pyBind(a, "test_odd", 0, 0)
 			return Equal(s.binaryOp("%", v, int64(2)), int64(1))
 		},
 		"even": func(s *State, v any, a *Args) bool {
-			a.Bind(s, "test_even")
+			s.pyBind(a, "test_even", 0, 0)
 			return Equal(s.binaryOp("%", v, int64(2)), int64(0))
 		},
 		"divisibleby": testDivisibleby,
-		"defined":     func(s *State, v any, a *Args) bool { a.Bind(s, "test_defined"); return !isUndefined(v) },
-		"undefined":   func(s *State, v any, a *Args) bool { a.Bind(s, "test_undefined"); return isUndefined(v) },
+		"defined":     func(s *State, v any, a *Args) bool { s.pyBind(a, "test_defined", 0, 0); return !isUndefined(v) },
+		"undefined":   func(s *State, v any, a *Args) bool { s.pyBind(a, "test_undefined", 0, 0); return isUndefined(v) },
 		"filter":      testFilter,
 		"test":        testTest,
-		"none":        func(s *State, v any, a *Args) bool { a.Bind(s, "test_none"); return v == nil },
-		"boolean":     func(s *State, v any, a *Args) bool { a.Bind(s, "test_boolean"); _, ok := v.(bool); return ok },
-		"false":       func(s *State, v any, a *Args) bool { a.Bind(s, "test_false"); b, ok := v.(bool); return ok && !b },
-		"true":        func(s *State, v any, a *Args) bool { a.Bind(s, "test_true"); b, ok := v.(bool); return ok && b },
-		"integer":     func(s *State, v any, a *Args) bool { a.Bind(s, "test_integer"); _, ok := v.(int64); return ok },
-		"float":       func(s *State, v any, a *Args) bool { a.Bind(s, "test_float"); _, ok := v.(float64); return ok },
+		"none":        func(s *State, v any, a *Args) bool { s.pyBind(a, "test_none", 0, 0); return v == nil },
+		"boolean":     func(s *State, v any, a *Args) bool { s.pyBind(a, "test_boolean", 0, 0); _, ok := v.(bool); return ok },
+		"false": func(s *State, v any, a *Args) bool {
+			s.pyBind(a, "test_false", 0, 0)
+			b, ok := v.(bool)
+			return ok && !b
+		},
+		"true":    func(s *State, v any, a *Args) bool { s.pyBind(a, "test_true", 0, 0); b, ok := v.(bool); return ok && b },
+		"integer": func(s *State, v any, a *Args) bool { s.pyBind(a, "test_integer", 0, 0); _, ok := v.(int64); return ok },
+		"float":   func(s *State, v any, a *Args) bool { s.pyBind(a, "test_float", 0, 0); _, ok := v.(float64); return ok },
 		"lower": func(s *State, v any, a *Args) bool {
-			a.Bind(s, "test_lower")
+			s.pyBind(a, "test_lower", 0, 0)
 			return strPredicate("islower", ToString(v))
 		},
 		"upper": func(s *State, v any, a *Args) bool {
-			a.Bind(s, "test_upper")
+			s.pyBind(a, "test_upper", 0, 0)
 			return strPredicate("isupper", ToString(v))
 		},
-		"string":      func(s *State, v any, a *Args) bool { a.Bind(s, "test_string"); _, ok := asString(v); return ok },
-		"mapping":     func(s *State, v any, a *Args) bool { a.Bind(s, "test_mapping"); _, ok := v.(*Dict); return ok },
+		"string":      func(s *State, v any, a *Args) bool { s.pyBind(a, "test_string", 0, 0); _, ok := asString(v); return ok },
+		"mapping":     func(s *State, v any, a *Args) bool { s.pyBind(a, "test_mapping", 0, 0); _, ok := v.(*Dict); return ok },
 		"number":      testNumber,
 		"sequence":    testSequence,
 		"iterable":    testIterable,
 		"callable":    testCallable,
 		"sameas":      testSameas,
-		"escaped":     func(s *State, v any, a *Args) bool { a.Bind(s, "test_escaped"); _, ok := v.(Markup); return ok },
+		"escaped":     func(s *State, v any, a *Args) bool { s.pyBind(a, "test_escaped", 0, 0); _, ok := v.(Markup); return ok },
 		"in":          testIn,
 		"==":          eq,
 		"eq":          eq,
@@ -74,16 +78,18 @@ func isUndefined(v any) bool { _, ok := v.(*Undefined); return ok }
 // cmpTest adapts a binary operator into a test taking one argument.
 func cmpTest(name string, op func(s *State, a, b any) bool) TestFunc {
 	return func(s *State, v any, args *Args) bool {
-		a := args.Bind(s, name, "b")
-		if IsMissing(a[0]) {
-			s.Throw("TypeError", "%s expected 2 arguments, got 1", name)
+		if len(args.Kw) > 0 {
+			s.Throw("TypeError", "%s() takes no keyword arguments", name)
 		}
-		return op(s, v, a[0])
+		if len(args.Pos) != 1 {
+			s.Throw("TypeError", "%s expected 2 arguments, got %d", name, len(args.Pos)+1)
+		}
+		return op(s, v, args.Pos[0])
 	}
 }
 
 func testDivisibleby(s *State, v any, args *Args) bool {
-	a := args.Bind(s, "test_divisibleby", "num")
+	a := s.pyBind(args, "test_divisibleby", 0, 1, "num")
 	if IsMissing(a[0]) {
 		s.Throw("TypeError", "test_divisibleby() missing 1 required positional argument: 'num'")
 	}
@@ -91,7 +97,7 @@ func testDivisibleby(s *State, v any, args *Args) bool {
 }
 
 func testFilter(s *State, v any, args *Args) bool {
-	args.Bind(s, "test_filter")
+	s.pyBind(args, "test_filter", 1, 0)
 	name, ok := asString(v)
 	if !ok {
 		return false
@@ -101,7 +107,7 @@ func testFilter(s *State, v any, args *Args) bool {
 }
 
 func testTest(s *State, v any, args *Args) bool {
-	args.Bind(s, "test_test")
+	s.pyBind(args, "test_test", 1, 0)
 	name, ok := asString(v)
 	if !ok {
 		return false
@@ -111,7 +117,7 @@ func testTest(s *State, v any, args *Args) bool {
 }
 
 func testNumber(s *State, v any, args *Args) bool {
-	args.Bind(s, "test_number")
+	s.pyBind(args, "test_number", 0, 0)
 	switch v.(type) {
 	case int64, float64, bool:
 		return true
@@ -121,7 +127,7 @@ func testNumber(s *State, v any, args *Args) bool {
 
 // testSequence is Jinja2's check for len() and __getitem__.
 func testSequence(s *State, v any, args *Args) bool {
-	args.Bind(s, "test_sequence")
+	s.pyBind(args, "test_sequence", 0, 0)
 	switch v.(type) {
 	case string, Markup, *List, Tuple, *Dict, *Undefined, *GroupTuple, *Range:
 		return true
@@ -132,7 +138,7 @@ func testSequence(s *State, v any, args *Args) bool {
 }
 
 func testIterable(s *State, v any, args *Args) bool {
-	args.Bind(s, "test_iterable")
+	s.pyBind(args, "test_iterable", 0, 0)
 	switch v.(type) {
 	case string, Markup, *List, Tuple, *Dict, *Undefined:
 		return true
@@ -142,7 +148,7 @@ func testIterable(s *State, v any, args *Args) bool {
 }
 
 func testCallable(s *State, v any, args *Args) bool {
-	args.Bind(s, "callable")
+	s.pyBind(args, "callable", 0, 0)
 	switch v.(type) {
 	case *Undefined:
 		// Undefined defines __call__ (to raise), so Python calls it callable.
@@ -157,7 +163,7 @@ func testCallable(s *State, v any, args *Args) bool {
 // (which CPython shares for small ints, interned strings and template
 // constants) are the same object; containers are compared by identity.
 func testSameas(s *State, v any, args *Args) bool {
-	a := args.Bind(s, "test_sameas", "other")
+	a := s.pyBind(args, "test_sameas", 0, 1, "other")
 	if IsMissing(a[0]) {
 		s.Throw("TypeError", "test_sameas() missing 1 required positional argument: 'other'")
 	}
@@ -197,7 +203,7 @@ func testSameas(s *State, v any, args *Args) bool {
 }
 
 func testIn(s *State, v any, args *Args) bool {
-	a := args.Bind(s, "test_in", "seq")
+	a := s.pyBind(args, "test_in", 0, 1, "seq")
 	if IsMissing(a[0]) {
 		s.Throw("TypeError", "test_in() missing 1 required positional argument: 'seq'")
 	}
