@@ -166,7 +166,7 @@ func (c *NodeContext) builtin(name string) (any, bool) {
 			c.model = NodeDict(c.Node)
 		}
 		return c.model, true
-	case "is_incremental":
+	case "gdbt_is_incremental", "is_incremental":
 		return fn(c.isIncremental), true
 	case "adapter":
 		return &adapterObject{c: c}, true
