@@ -53,6 +53,7 @@ type cnode struct {
 	kind      byte // 's' scalar, 'm' map, 'l' list, 'n' null
 	str       string
 	keys      []string
+	keyPos    [][2]int // line, column of each key
 	vals      []*cnode
 	list      []*cnode
 	line, col int
@@ -114,6 +115,7 @@ func fromYAML(y *yaml.Node) *cnode {
 		n.kind = 'm'
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			n.keys = append(n.keys, y.Content[i].Value)
+			n.keyPos = append(n.keyPos, [2]int{y.Content[i].Line, y.Content[i].Column})
 			n.vals = append(n.vals, fromYAML(y.Content[i+1]))
 		}
 	case yaml.SequenceNode:
@@ -233,7 +235,11 @@ func (c *cfg) mapping(n *cnode, field string, allowed ...string) {
 			ok = ok || a == k
 		}
 		if !ok {
-			c.fail(n.vals[i], field+"."+k, "unknown key %q (expected one of %s)", k, strings.Join(allowed, ", "))
+			at := n.vals[i]
+			if i < len(n.keyPos) {
+				at = &cnode{line: n.keyPos[i][0], col: n.keyPos[i][1]}
+			}
+			c.fail(at, field+"."+k, "unknown key %q (expected one of %s)", k, strings.Join(allowed, ", "))
 		}
 	}
 }
@@ -591,14 +597,16 @@ func (c *cfg) columns(root *cnode, f Format) []Column {
 			if it.kind != 'm' {
 				c.fail(it, ".columns", "expected {name: type} or {name: ..., type: ...}, found %s", it.describe())
 			}
-			if it.get("type") != nil || it.get("name") != nil {
+			// One key is {column: type} (even for a column called "name");
+			// more is {name: ..., type: ..., path: ...}.
+			if len(it.keys) > 1 {
 				add(it, full(it))
 				continue
 			}
-			if len(it.keys) != 1 {
-				c.fail(it, ".columns", "expected one {name: type} per list item, found %d keys", len(it.keys))
+			if len(it.keys) == 0 {
+				c.fail(it, ".columns", "expected {name: type}, found an empty mapping")
 			}
-			add(it, Column{Name: it.keys[0], Type: c.str(it.vals[0], ".columns."+it.keys[0])})
+			add(it.vals[0], Column{Name: it.keys[0], Type: c.str(it.vals[0], ".columns."+it.keys[0])})
 		}
 	default:
 		c.fail(n, ".columns", "expected a mapping of column names to types, found %s", n.describe())
