@@ -49,9 +49,12 @@ import re
 import sys
 import traceback
 
-import jinja2
-from jinja2 import BaseLoader
-from jinja2.sandbox import SandboxedEnvironment
+try:
+    import jinja2
+    from jinja2 import BaseLoader
+    from jinja2.sandbox import SandboxedEnvironment
+except ImportError:
+    sys.exit("jinja_oracle: jinja2 is not installed; run scripts/venv.sh and use .venv/bin/python")
 
 REQUIRED = "3.1.6"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
