@@ -276,7 +276,7 @@ func (s *State) pySort(items, keys []any, reverse bool) {
 			idx[i], idx[j] = idx[j], idx[i]
 		}
 	}
-	less := func(a, b int) bool { return s.compare("<", keys[a], keys[b]) < 0 }
+	less := func(a, b int) bool { return s.pyLess(keys[a], keys[b]) }
 	if n < 64 {
 		if n >= 2 {
 			run := 2
@@ -320,6 +320,31 @@ func (s *State) pySort(items, keys []any, reverse bool) {
 		out[i] = items[k]
 	}
 	copy(items, out)
+}
+
+// pyLess is Python's a < b as sorted() evaluates it: sequences compare
+// element-wise, and an Undefined met on the way raises UndefinedError.
+func (s *State) pyLess(a, b any) bool {
+	var x, y []any
+	switch av := a.(type) {
+	case *List:
+		if bv, ok := b.(*List); ok {
+			x, y = av.Items, bv.Items
+		}
+	case Tuple:
+		if bv, ok := b.(Tuple); ok {
+			x, y = av, bv
+		}
+	}
+	if x != nil || y != nil {
+		for i := 0; i < len(x) && i < len(y); i++ {
+			if !Equal(x[i], y[i]) {
+				return s.pyLess(x[i], y[i])
+			}
+		}
+		return len(x) < len(y)
+	}
+	return s.compare("<", a, b) < 0
 }
 
 // sortValues sorts items in place by key(item) (identity when key is nil).
@@ -498,6 +523,9 @@ func filterAbs(s *State, v any, args *Args) any {
 		}
 		return int64(0)
 	case int64:
+		if x == math.MinInt64 {
+			s.Throw("OverflowError", "integer overflow")
+		}
 		if x < 0 {
 			return -x
 		}
@@ -505,7 +533,7 @@ func filterAbs(s *State, v any, args *Args) any {
 	case float64:
 		return math.Abs(x)
 	}
-	s.Throw("TypeError", "bad operand type for abs(): '%s'", typeName(v))
+	s.Throw("TypeError", "bad operand type for abs(): '%s'", pyTypeName(v))
 	return nil
 }
 
@@ -520,6 +548,11 @@ func filterAttr(s *State, v any, args *Args) any {
 	name, ok := asString(a[0])
 	if !ok {
 		s.Throw("TypeError", "attribute name must be string, not '%s'", typeName(a[0]))
+	}
+	if strings.HasPrefix(name, "__") && strings.HasSuffix(name, "__") {
+		// Python objects all have dunder attributes; the sandbox refuses them.
+		return &Undefined{Name: name, Obj: v, Kind: "SecurityError",
+			Hint: "access to attribute '" + name + "' of '" + pyTypeName(v) + "' object is unsafe."}
 	}
 	if _, isDict := v.(*Dict); !isDict {
 		if o, ok := v.(Object); ok {
@@ -1497,6 +1530,8 @@ func length2(v any) (int, bool) {
 	return 0, false
 }
 
+type undefinedHashKey struct{}
+
 func filterUnique(s *State, v any, args *Args) any {
 	a := s.pyBind(args, "sync_do_unique", 1, 0, "case_sensitive", "attribute")
 	attr := a[1]
@@ -1509,6 +1544,10 @@ func filterUnique(s *State, v any, args *Args) any {
 	for _, it := range s.iterate(v) {
 		k := get(it)
 		hk, ok := hashKey(k)
+		if _, undef := k.(*Undefined); undef {
+			// Undefined hashes by type and all Undefineds are equal.
+			hk, ok = undefinedHashKey{}, true
+		}
 		if !ok {
 			s.Throw("TypeError", "unhashable type: '%s'", typeName(k))
 		}

@@ -139,10 +139,8 @@ func (s *State) argInt(v any) int64 {
 	if n, ok := asInt(v); ok {
 		return n
 	}
-	if u, ok := v.(*Undefined); ok {
-		s.failUndefined(u)
-	}
-	s.Throw("TypeError", "'%s' object cannot be interpreted as an integer", typeName(v))
+	// Undefined has no __index__, so this is a TypeError, not UndefinedError.
+	s.Throw("TypeError", "'%s' object cannot be interpreted as an integer", pyTypeName(v))
 	return 0
 }
 
