@@ -300,6 +300,12 @@ done:
 	return ctlNone
 }
 
+// templateRef is Jinja2's `self`, the template reference. Blocks and
+// inheritance are not part of dbt's dialect, so it carries nothing.
+type templateRef struct{}
+
+func (templateRef) String() string { return "<TemplateReference None>" }
+
 // LoopContext is the `loop` variable of a for loop.
 type LoopContext struct {
 	items   []any
@@ -574,6 +580,9 @@ func (s *State) lookup(name string, f *frame, at source.Pos) any {
 	}
 	if v, ok := s.env.globals[name]; ok {
 		return v
+	}
+	if name == "self" {
+		return templateRef{}
 	}
 	return &Undefined{Name: name, Obj: noObj}
 }

@@ -111,7 +111,13 @@ func (l *lexer) run() {
 			i = l.tag(j, tVarBegin, tVarEnd, '}')
 		}
 	}
-	l.emit(tEOF, len(src), "")
+	// Jinja2 reports an unexpected end of template on the line where the
+	// last token starts.
+	end := len(src)
+	if n := len(l.toks); n > 0 {
+		end = int(l.toks[n-1].pos)
+	}
+	l.emit(tEOF, end, "")
 }
 
 // nextTagStart finds the next "{{", "{%" or "{#" at or after i.

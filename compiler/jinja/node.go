@@ -82,7 +82,31 @@ type MacroNode struct {
 	caller   bool // the body mentions caller
 	Tag      string
 	Header   *BlockHeader // for host block tags
+	End      source.Pos   // just after the closing tag
 	tmplFile *source.File
+}
+
+// File returns the file the macro was defined in.
+func (m *MacroNode) File() *source.File { return m.tmplFile }
+
+// Source returns the macro's source text, from its opening tag to the end
+// of its closing tag (dbt's macro_sql).
+func (m *MacroNode) Source() string {
+	start := int(m.Position())
+	// The node position is the tag name; back up to "{%".
+	if k := lastIndex(m.tmplFile.Text[:start], "{%"); k >= 0 {
+		start = k
+	}
+	return m.tmplFile.Text[start:m.End]
+}
+
+func lastIndex(s, sub string) int {
+	for i := len(s) - len(sub); i >= 0; i-- {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
 }
 
 // Param is a macro parameter with an optional default.

@@ -734,17 +734,41 @@ func (s *State) getattr(obj any, name string) any {
 	if u, ok := obj.(*Undefined); ok {
 		s.failUndefined(u)
 	}
-	if strings.HasPrefix(name, "_") {
-		return &Undefined{Name: name, Obj: obj, Kind: "SecurityError",
-			Hint: "access to attribute '" + name + "' of '" + typeName(obj) + "' object is unsafe."}
+	// The sandbox refuses attributes that exist and start with "_"; an
+	// underscore name that is no attribute falls through to item lookup.
+	if isDunder(name) {
+		return unsafeUndefined(obj, name)
 	}
 	if v, ok := s.attribute(obj, name); ok {
+		if strings.HasPrefix(name, "_") {
+			return unsafeUndefined(obj, name)
+		}
 		return v
 	}
 	if v, ok := s.item(obj, name); ok {
 		return v
 	}
 	return &Undefined{Name: name, Obj: obj}
+}
+
+func unsafeUndefined(obj any, name string) *Undefined {
+	return &Undefined{Name: name, Obj: obj, Kind: "SecurityError",
+		Hint: "access to attribute '" + name + "' of '" + typeName(obj) + "' object is unsafe."}
+}
+
+// isDunder reports whether name is one of the special attributes every
+// Python object has.
+func isDunder(name string) bool {
+	switch name {
+	case "__class__", "__dict__", "__doc__", "__module__", "__init__", "__new__", "__repr__",
+		"__str__", "__getattribute__", "__setattr__", "__delattr__", "__eq__", "__ne__", "__hash__",
+		"__reduce__", "__reduce_ex__", "__subclasshook__", "__init_subclass__", "__format__",
+		"__sizeof__", "__dir__", "__lt__", "__le__", "__gt__", "__ge__", "__mro__", "__bases__",
+		"__subclasses__", "__globals__", "__code__", "__builtins__", "__getitem__", "__len__",
+		"__iter__", "__contains__", "__add__", "__mul__", "__name__", "__qualname__":
+		return true
+	}
+	return false
 }
 
 // getitem implements obj[key]: item first, then attribute for string keys.
@@ -756,11 +780,13 @@ func (s *State) getitem(obj, key any) any {
 		return v
 	}
 	if name, ok := key.(string); ok {
-		if strings.HasPrefix(name, "_") {
-			return &Undefined{Name: name, Obj: obj, Kind: "SecurityError",
-				Hint: "access to attribute '" + name + "' of '" + typeName(obj) + "' object is unsafe."}
+		if isDunder(name) {
+			return unsafeUndefined(obj, name)
 		}
 		if v, ok := s.attribute(obj, name); ok {
+			if strings.HasPrefix(name, "_") {
+				return unsafeUndefined(obj, name)
+			}
 			return v
 		}
 	}

@@ -174,10 +174,15 @@ func (p *parser) failUnclosed(at source.Pos, name string, ends []string) {
 	p.fail(at, b.String())
 }
 
-// endTag consumes "{% endname %}" after parseBody stopped on it.
-func (p *parser) endTag() {
+// endTag consumes "{% endname %}" after parseBody stopped on it and
+// returns the offset just after it.
+func (p *parser) endTag() source.Pos {
 	p.next()
-	p.expectKind(tBlockEnd)
+	t := p.expectKind(tBlockEnd)
+	if int(t.pos) < len(p.file.Text) && p.file.Text[t.pos] != '%' {
+		return t.pos + 3 // "-%}" or "+%}"
+	}
+	return t.pos + 2
 }
 
 func (p *parser) parseStatement() Node {
@@ -326,7 +331,7 @@ func (p *parser) parseMacro() Node {
 	p.loops = 0
 	m.Body, _ = p.bodyOf("macro", "endmacro")
 	p.loops = loops
-	p.endTag()
+	m.End = p.endTag()
 	p.finishMacro(m)
 	return m
 }
@@ -525,13 +530,13 @@ func (p *parser) parseHostBlock(t token, tag BlockTag) Node {
 	end := "end" + t.val
 	body, _ := p.bodyOf(t.val, end)
 	bodyEnd := p.cur().pos // the name token of the end tag
-	p.endTag()
+	endPos := p.endTag()
 	if tag.Macro {
 		name := h.Name
 		if tag.MacroName != nil {
 			name = tag.MacroName(h)
 		}
-		m := &MacroNode{pos: pos(t.pos), Name: name, Params: h.Params, Body: body, Tag: t.val, Header: h, tmplFile: p.file}
+		m := &MacroNode{pos: pos(t.pos), Name: name, Params: h.Params, Body: body, Tag: t.val, Header: h, End: endPos, tmplFile: p.file}
 		p.finishMacro(m)
 		return m
 	}
