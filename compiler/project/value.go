@@ -1,0 +1,528 @@
+package project
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/gdbt/gdbt/compiler/jinja"
+	"github.com/gdbt/gdbt/compiler/source"
+	"gopkg.in/yaml.v3"
+)
+
+// Kind is the type of a YAML value after PyYAML-style resolution.
+type Kind uint8
+
+const (
+	Null Kind = iota
+	Bool
+	Int
+	Float
+	String
+	List
+	Map
+)
+
+var kindNames = [...]string{"null", "a boolean", "an integer", "a float", "a string", "a list", "a mapping"}
+
+func (k Kind) String() string { return kindNames[k] }
+
+// Value is a YAML value with its position, kept in document order. dbt reads
+// YAML with PyYAML (YAML 1.1), so scalars resolve the way PyYAML resolves
+// them (yes/no/on/off are booleans, 1e3 is a string, dates become strings).
+type Value struct {
+	Kind    Kind
+	Scalar  any // nil, bool, int64, float64 or string for scalar kinds
+	Items   []*Value
+	Entries []Entry // Map entries in first-seen order; a repeated key keeps the last value, as PyYAML does
+	Pos     source.Position
+	// Quoted is true for quoted or block scalars: their text is a string no
+	// matter what it looks like.
+	Quoted bool
+}
+
+// Entry is one key of a mapping.
+type Entry struct {
+	Key    string
+	KeyPos source.Position
+	Value  *Value
+}
+
+// Get returns the value of key in a mapping.
+func (v *Value) Get(key string) *Value {
+	if v == nil || v.Kind != Map {
+		return nil
+	}
+	for i := range v.Entries {
+		if v.Entries[i].Key == key {
+			return v.Entries[i].Value
+		}
+	}
+	return nil
+}
+
+// Has reports whether a mapping has key.
+func (v *Value) Has(key string) bool { return v.Get(key) != nil }
+
+// Str returns the scalar as a string when it is one.
+func (v *Value) Str() (string, bool) {
+	if v == nil || v.Kind != String {
+		return "", false
+	}
+	return v.Scalar.(string), true
+}
+
+// IsNull reports whether v is missing or null.
+func (v *Value) IsNull() bool { return v == nil || v.Kind == Null }
+
+// Interface converts v to plain Go values: map[string]any, []any and scalars.
+// Mapping order is lost; use ToJinja or the tree itself when it matters.
+func (v *Value) Interface() any {
+	if v == nil {
+		return nil
+	}
+	switch v.Kind {
+	case List:
+		out := make([]any, len(v.Items))
+		for i, it := range v.Items {
+			out[i] = it.Interface()
+		}
+		return out
+	case Map:
+		out := make(map[string]any, len(v.Entries))
+		for _, e := range v.Entries {
+			out[e.Key] = e.Value.Interface()
+		}
+		return out
+	}
+	return v.Scalar
+}
+
+// ToJinja converts v to template values (*jinja.Dict keeps key order).
+func (v *Value) ToJinja() any {
+	if v == nil {
+		return nil
+	}
+	switch v.Kind {
+	case List:
+		out := make([]any, len(v.Items))
+		for i, it := range v.Items {
+			out[i] = it.ToJinja()
+		}
+		return &jinja.List{Items: out}
+	case Map:
+		d := jinja.NewDict()
+		for _, e := range v.Entries {
+			d.Set(e.Key, e.Value.ToJinja())
+		}
+		return d
+	}
+	return v.Scalar
+}
+
+// MarshalJSON writes v in document order.
+func (v *Value) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	if err := v.writeJSON(&b); err != nil {
+		return nil, err
+	}
+	return []byte(b.String()), nil
+}
+
+func (v *Value) writeJSON(b *strings.Builder) error {
+	if v == nil {
+		b.WriteString("null")
+		return nil
+	}
+	switch v.Kind {
+	case List:
+		b.WriteByte('[')
+		for i, it := range v.Items {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := it.writeJSON(b); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+		return nil
+	case Map:
+		b.WriteByte('{')
+		for i, e := range v.Entries {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			k, _ := json.Marshal(e.Key)
+			b.Write(k)
+			b.WriteByte(':')
+			if err := e.Value.writeJSON(b); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+		return nil
+	case Float:
+		f := v.Scalar.(float64)
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			s, _ := json.Marshal(strconv.FormatFloat(f, 'g', -1, 64))
+			b.Write(s)
+			return nil
+		}
+	}
+	out, err := json.Marshal(v.Scalar)
+	if err != nil {
+		return err
+	}
+	b.Write(out)
+	return nil
+}
+
+// fromJinja converts a rendered template value back to a tree at pos.
+func fromJinja(x any, pos source.Position) *Value {
+	switch t := x.(type) {
+	case nil:
+		return &Value{Kind: Null, Pos: pos}
+	case *jinja.Undefined:
+		return &Value{Kind: Null, Pos: pos}
+	case bool:
+		return &Value{Kind: Bool, Scalar: t, Pos: pos}
+	case int64:
+		return &Value{Kind: Int, Scalar: t, Pos: pos}
+	case int:
+		return &Value{Kind: Int, Scalar: int64(t), Pos: pos}
+	case float64:
+		return &Value{Kind: Float, Scalar: t, Pos: pos}
+	case string:
+		return &Value{Kind: String, Scalar: t, Pos: pos, Quoted: true}
+	case jinja.Markup:
+		return &Value{Kind: String, Scalar: string(t), Pos: pos, Quoted: true}
+	case *jinja.List:
+		v := &Value{Kind: List, Pos: pos, Items: make([]*Value, len(t.Items))}
+		for i, it := range t.Items {
+			v.Items[i] = fromJinja(it, pos)
+		}
+		return v
+	case jinja.Tuple:
+		v := &Value{Kind: List, Pos: pos, Items: make([]*Value, len(t))}
+		for i, it := range t {
+			v.Items[i] = fromJinja(it, pos)
+		}
+		return v
+	case *jinja.Dict:
+		v := &Value{Kind: Map, Pos: pos}
+		vals := t.Values()
+		for i, k := range t.Keys() {
+			v.Entries = append(v.Entries, Entry{Key: jinja.ToString(k), KeyPos: pos, Value: fromJinja(vals[i], pos)})
+		}
+		return v
+	}
+	return &Value{Kind: String, Scalar: jinja.ToString(x), Pos: pos, Quoted: true}
+}
+
+// ---------------------------------------------------------------------------
+// YAML → Value
+
+// maxNodes bounds alias expansion so a small file cannot blow up memory
+// ("billion laughs"); no real dbt project comes near it.
+const maxNodes = 1 << 20
+
+type converter struct {
+	file  string
+	count int
+	depth int
+}
+
+// parseYAML parses one YAML document. An empty document gives a nil Value.
+func parseYAML(file string, data []byte) (*Value, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, yamlError(file, data, err)
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, nil
+	}
+	c := &converter{file: file}
+	return c.convert(doc.Content[0])
+}
+
+var yamlLineRe = regexp.MustCompile(`line (\d+)(?:, column (\d+))?: (.*)`)
+
+// yamlError turns a yaml.v3 error into a positioned one. yaml.v3 reports the
+// line but rarely the column; the column is then the line's first
+// non-blank character.
+func yamlError(file string, data []byte, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	line, col := 1, 1
+	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		if m[2] != "" {
+			col, _ = strconv.Atoi(m[2])
+		} else {
+			col = firstColumn(data, line)
+		}
+		msg = m[3]
+	}
+	return &Error{Pos: source.Position{File: file, Line: line, Column: col}, Msg: "invalid YAML: " + msg, Err: ErrYAML}
+}
+
+func firstColumn(data []byte, line int) int {
+	lines := strings.Split(string(data), "\n")
+	if line < 1 || line > len(lines) {
+		return 1
+	}
+	l := lines[line-1]
+	return len([]rune(l)) - len([]rune(strings.TrimLeft(l, " \t"))) + 1
+}
+
+func (c *converter) pos(n *yaml.Node) source.Position {
+	return source.Position{File: c.file, Line: n.Line, Column: n.Column}
+}
+
+func (c *converter) errorf(n *yaml.Node, format string, args ...any) error {
+	return &Error{Pos: c.pos(n), Msg: fmt.Sprintf(format, args...), Err: ErrYAML}
+}
+
+func (c *converter) convert(n *yaml.Node) (*Value, error) {
+	c.count++
+	if c.count > maxNodes {
+		return nil, c.errorf(n, "document too large (more than %d values after alias expansion)", maxNodes)
+	}
+	c.depth++
+	defer func() { c.depth-- }()
+	if c.depth > 1000 {
+		return nil, c.errorf(n, "document nested too deeply")
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			return nil, c.errorf(n, "unknown alias")
+		}
+		v, err := c.convert(n.Alias)
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	case yaml.ScalarNode:
+		v := resolveScalar(n)
+		v.Pos = c.pos(n)
+		return v, nil
+	case yaml.SequenceNode:
+		v := &Value{Kind: List, Pos: c.pos(n), Items: make([]*Value, 0, len(n.Content))}
+		for _, it := range n.Content {
+			x, err := c.convert(it)
+			if err != nil {
+				return nil, err
+			}
+			v.Items = append(v.Items, x)
+		}
+		return v, nil
+	case yaml.MappingNode:
+		v := &Value{Kind: Map, Pos: c.pos(n)}
+		var merges []*Value
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			kn, vn := n.Content[i], n.Content[i+1]
+			if kn.Kind == yaml.ScalarNode && kn.Tag == "!!merge" {
+				m, err := c.convert(vn)
+				if err != nil {
+					return nil, err
+				}
+				merges = append(merges, m)
+				continue
+			}
+			key, err := c.keyString(kn)
+			if err != nil {
+				return nil, err
+			}
+			val, err := c.convert(vn)
+			if err != nil {
+				return nil, err
+			}
+			v.set(Entry{Key: key, KeyPos: c.pos(kn), Value: val})
+		}
+		// Merge keys (<<) fill in keys the mapping does not set itself.
+		for _, m := range merges {
+			srcs := []*Value{m}
+			if m.Kind == List {
+				srcs = m.Items
+			}
+			for _, s := range srcs {
+				if s.Kind != Map {
+					return nil, &Error{Pos: s.Pos, Msg: "expected a mapping for merge key '<<', found " + s.Kind.String(), Err: ErrYAML}
+				}
+				for _, e := range s.Entries {
+					if !v.Has(e.Key) {
+						v.Entries = append(v.Entries, e)
+					}
+				}
+			}
+		}
+		return v, nil
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return &Value{Kind: Null, Pos: c.pos(n)}, nil
+		}
+		return c.convert(n.Content[0])
+	}
+	return nil, c.errorf(n, "unexpected YAML node")
+}
+
+func (v *Value) set(e Entry) {
+	for i := range v.Entries {
+		if v.Entries[i].Key == e.Key {
+			v.Entries[i].Value = e.Value
+			return
+		}
+	}
+	v.Entries = append(v.Entries, e)
+}
+
+// keyString converts a mapping key to the string Python would use as a
+// dict key when dbt looks keys up by name.
+func (c *converter) keyString(kn *yaml.Node) (string, error) {
+	if kn.Kind == yaml.AliasNode && kn.Alias != nil {
+		kn = kn.Alias
+	}
+	if kn.Kind != yaml.ScalarNode {
+		return "", c.errorf(kn, "expected a scalar mapping key, found a %s", nodeKindName(kn))
+	}
+	v := resolveScalar(kn)
+	switch v.Kind {
+	case String:
+		return v.Scalar.(string), nil
+	case Null:
+		return "None", nil
+	case Bool:
+		if v.Scalar.(bool) {
+			return "True", nil
+		}
+		return "False", nil
+	}
+	return kn.Value, nil
+}
+
+func nodeKindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.MappingNode:
+		return "mapping"
+	}
+	return "value"
+}
+
+var (
+	intRe   = regexp.MustCompile(`^[-+]?(0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|0|[1-9][0-9_]*)$`)
+	floatRe = regexp.MustCompile(`^([-+]?[0-9][0-9_]*\.[0-9_]*([eE][-+][0-9]+)?|[-+]?\.[0-9][0-9_]*([eE][-+][0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$`)
+	dateRe  = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$`)
+)
+
+// resolveScalar applies YAML 1.1 implicit typing, as PyYAML's SafeLoader
+// does; explicit tags and quoting are honoured.
+func resolveScalar(n *yaml.Node) *Value {
+	s := n.Value
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return &Value{Kind: String, Scalar: s, Quoted: true}
+	}
+	if n.Style&yaml.TaggedStyle != 0 {
+		switch n.Tag {
+		case "!!str":
+			return &Value{Kind: String, Scalar: s, Quoted: true}
+		case "!!int":
+			if i, ok := parseYAMLInt(s); ok {
+				return &Value{Kind: Int, Scalar: i}
+			}
+		case "!!float":
+			if f, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err == nil {
+				return &Value{Kind: Float, Scalar: f}
+			}
+		case "!!bool":
+			if b, ok := yaml11Bool(s); ok {
+				return &Value{Kind: Bool, Scalar: b}
+			}
+		case "!!null":
+			return &Value{Kind: Null}
+		}
+	}
+	switch s {
+	case "", "~", "null", "Null", "NULL":
+		return &Value{Kind: Null}
+	}
+	if b, ok := yaml11Bool(s); ok {
+		return &Value{Kind: Bool, Scalar: b}
+	}
+	if intRe.MatchString(s) {
+		if i, ok := parseYAMLInt(s); ok {
+			return &Value{Kind: Int, Scalar: i}
+		}
+		// Too large for int64: keep the digits as a float, as JSON would.
+		f, _ := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
+		return &Value{Kind: Float, Scalar: f}
+	}
+	if floatRe.MatchString(s) {
+		t := strings.ReplaceAll(s, "_", "")
+		switch strings.ToLower(strings.TrimLeft(t, "+-")) {
+		case ".inf":
+			if strings.HasPrefix(t, "-") {
+				return &Value{Kind: Float, Scalar: math.Inf(-1)}
+			}
+			return &Value{Kind: Float, Scalar: math.Inf(1)}
+		case ".nan":
+			return &Value{Kind: Float, Scalar: math.NaN()}
+		}
+		if f, err := strconv.ParseFloat(t, 64); err == nil {
+			return &Value{Kind: Float, Scalar: f}
+		}
+	}
+	// PyYAML turns dates into datetime.date; dbt's renderer then writes
+	// them back as ISO strings, so keep a normalized string.
+	if dateRe.MatchString(s) {
+		var y, m, d int
+		if _, err := fmt.Sscanf(s, "%d-%d-%d", &y, &m, &d); err == nil {
+			return &Value{Kind: String, Scalar: fmt.Sprintf("%04d-%02d-%02d", y, m, d)}
+		}
+	}
+	return &Value{Kind: String, Scalar: s}
+}
+
+func yaml11Bool(s string) (bool, bool) {
+	switch s {
+	case "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON":
+		return true, true
+	case "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF":
+		return false, true
+	}
+	return false, false
+}
+
+func parseYAMLInt(s string) (int64, bool) {
+	t := strings.ReplaceAll(s, "_", "")
+	neg := false
+	if strings.HasPrefix(t, "-") || strings.HasPrefix(t, "+") {
+		neg = t[0] == '-'
+		t = t[1:]
+	}
+	base := 10
+	switch {
+	case strings.HasPrefix(t, "0b"):
+		base, t = 2, t[2:]
+	case strings.HasPrefix(t, "0x"):
+		base, t = 16, t[2:]
+	case len(t) > 1 && t[0] == '0':
+		base, t = 8, t[1:]
+	}
+	u, err := strconv.ParseInt(t, base, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		u = -u
+	}
+	return u, true
+}
