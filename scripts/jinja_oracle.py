@@ -36,6 +36,9 @@ a TemplateSyntaxError (or subclass), or for runtime errors the line of the
 innermost traceback frame that belongs to the template (Jinja rewrites
 tracebacks so template frames carry the template's name), else "line ?".
 
+It also renders testdata/bench/model.sql with scripts/bench_jinja.py's
+context into testdata/bench/model.golden (raw output, nothing appended).
+
 Usage:
     scripts/jinja_oracle.py --write   regenerate the golden files
     scripts/jinja_oracle.py --check   exit 1 (with a diff) if goldens are stale
@@ -61,6 +64,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTDATA = os.path.join(ROOT, "compiler", "jinja", "testdata")
 CASES = os.path.join(TESTDATA, "cases")
 GOLDEN = os.path.join(TESTDATA, "golden")
+BENCH_MODEL = os.path.join(TESTDATA, "bench", "model.sql")
+BENCH_GOLDEN = os.path.join(TESTDATA, "bench", "model.golden")
 
 HEADER = "=== case: "
 NAME_RE = re.compile(r"^[a-z0-9_]+$")
@@ -196,6 +201,18 @@ def generate():
     return result
 
 
+def render_bench():
+    """Renders the benchmark model with scripts/bench_jinja.py's context, so
+    the Go test can check that the benchmarked template renders identically."""
+    sys.dont_write_bytecode = True  # keep scripts/ free of __pycache__
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import bench_jinja
+
+    with open(BENCH_MODEL, encoding="utf-8", newline="") as f:
+        src = f.read()
+    return bench_jinja.make_env().from_string(src).render(bench_jinja.CONTEXT)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     g = ap.add_mutually_exclusive_group(required=True)
@@ -207,7 +224,10 @@ def main():
         sys.exit(f"jinja_oracle: need jinja2=={REQUIRED}, found {jinja2.__version__}; run scripts/venv.sh")
 
     want = generate()
+    bench_out = render_bench()
     if args.write:
+        with open(BENCH_GOLDEN, "w", encoding="utf-8", newline="") as f:
+            f.write(bench_out)
         os.makedirs(GOLDEN, exist_ok=True)
         for fn in os.listdir(GOLDEN):
             if fn.endswith(".golden") and fn not in want:
@@ -240,6 +260,20 @@ def main():
                     tofile=f"oracle/{fn}",
                 )
             )
+    old_bench = ""
+    if os.path.exists(BENCH_GOLDEN):
+        with open(BENCH_GOLDEN, encoding="utf-8", newline="") as f:
+            old_bench = f.read()
+    if old_bench != bench_out:
+        stale = True
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                old_bench.splitlines(keepends=True),
+                bench_out.splitlines(keepends=True),
+                fromfile="committed/bench/model.golden",
+                tofile="oracle/bench/model.golden",
+            )
+        )
     if stale:
         print("jinja_oracle: goldens are stale; run scripts/jinja_oracle.py --write")
         sys.exit(1)

@@ -409,3 +409,45 @@ func lineText(line int) string {
 	}
 	return strconv.Itoa(line)
 }
+
+// TestBenchModelMatchesPython checks that the benchmark template renders
+// exactly as Python Jinja2 renders it (testdata/bench/model.golden, written by
+// scripts/jinja_oracle.py with scripts/bench_jinja.py's context), so the
+// benchmark figures compare the same work.
+func TestBenchModelMatchesPython(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "bench", "model.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "bench", "model.golden"))
+	if err != nil {
+		t.Fatalf("%v (run scripts/jinja_oracle.py --write)", err)
+	}
+	relation := jinja.Func(func(s *jinja.State, args *jinja.Args) (any, error) {
+		return `"analytics"."dbt"."` + jinja.ToString(args.Pos[len(args.Pos)-1]) + `"`, nil
+	})
+	vars := map[string]any{
+		"ref":    relation,
+		"source": relation,
+		"config": jinja.Func(func(s *jinja.State, args *jinja.Args) (any, error) { return "", nil }),
+		"var": jinja.Func(func(s *jinja.State, args *jinja.Args) (any, error) {
+			if len(args.Pos) > 1 {
+				return args.Pos[1], nil
+			}
+			return nil, nil
+		}),
+		"is_incremental": jinja.Func(func(s *jinja.State, args *jinja.Args) (any, error) { return false, nil }),
+		"target":         map[string]any{"name": "dev", "schema": "dbt"},
+	}
+	tmpl, err := jinja.NewEnvironment().Parse("model.sql", string(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := tmpl.Render(vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("bench model renders differently from Python Jinja2\n got: %q\nwant: %q", got, want)
+	}
+}
