@@ -117,6 +117,10 @@ func (a *analyzer) query(q *query, parent *scope, env *cteEnv) result {
 		s.items = append(s.items, a.from(it, s, env))
 	}
 	var res result
+	if n := len(q.targets); n > 0 {
+		res.cols = make([]outCol, 0, n)
+		res.public = make([]Column, 0, n)
+	}
 	if q.values != nil {
 		res = a.values(q.values, s)
 	}
@@ -455,7 +459,10 @@ func (it *item) column(name string) (m match, ok bool) {
 				return m, true
 			}
 		}
-		return lookupIn(append(append([]*item(nil), it.left...), it.right...), name)
+		var acc lookupAcc
+		acc.addAll(it.left, name)
+		acc.addAll(it.right, name)
+		return acc.result()
 	}
 	return match{partial: it.partial}, true // kOpaque: unknown columns, no sources
 }
@@ -464,31 +471,44 @@ func (it *item) column(name string) (m match, ok bool) {
 // within one query level. Certain matches win; otherwise the name resolves
 // only if exactly one item could hold it.
 func lookupIn(items []*item, name string) (match, bool) {
-	var known []match
-	var maybe []match
+	var acc lookupAcc
+	acc.addAll(items, name)
+	return acc.result()
+}
+
+// lookupAcc gathers the items' answers for one name.
+type lookupAcc struct {
+	known, maybe   match
+	nknown, nmaybe int
+}
+
+func (acc *lookupAcc) addAll(items []*item, name string) {
 	for _, it := range items {
 		m, ok := it.column(name)
-		if !ok {
-			continue
-		}
-		if m.known {
-			known = append(known, m)
-		} else {
-			maybe = append(maybe, m)
+		switch {
+		case !ok:
+		case m.known:
+			if acc.nknown == 0 {
+				acc.known = m
+			} else {
+				acc.known.sources = addSources(append([]Source(nil), acc.known.sources...), m.sources...)
+				acc.known.partial = true // ambiguous in valid SQL only via USING
+			}
+			acc.nknown++
+		default:
+			acc.maybe = m
+			acc.nmaybe++
 		}
 	}
+}
+
+func (acc *lookupAcc) result() (match, bool) {
 	switch {
-	case len(known) > 0:
-		out := match{known: true}
-		for _, m := range known {
-			out.sources = addSources(out.sources, m.sources...)
-			out.partial = out.partial || m.partial
-		}
-		out.partial = out.partial || len(known) > 1
-		return out, true
-	case len(maybe) == 1:
-		return maybe[0], true
-	case len(maybe) > 1:
+	case acc.nknown > 0:
+		return acc.known, true
+	case acc.nmaybe == 1:
+		return acc.maybe, true
+	case acc.nmaybe > 1:
 		return match{partial: true}, true // ambiguous without a catalog
 	}
 	return match{}, false
@@ -500,7 +520,10 @@ func findItem(items []*item, qual []string) *item {
 	for i := len(items) - 1; i >= 0; i-- {
 		it := items[i]
 		if it.kind == kJoin && !it.hidden {
-			if f := findItem(append(append([]*item(nil), it.left...), it.right...), qual); f != nil {
+			if f := findItem(it.right, qual); f != nil {
+				return f
+			}
+			if f := findItem(it.left, qual); f != nil {
 				return f
 			}
 			continue

@@ -25,8 +25,9 @@ type expr struct {
 	star    bool
 	name    string
 	fields  []string // tColRef: the String parts, in order
-	subType string   // tSubLink: EXISTS_SUBLINK, EXPR_SUBLINK, ...
-	q       *query   // tSubLink, tQuery
+	buf     [2]string
+	subType string // tSubLink: EXISTS_SUBLINK, EXPR_SUBLINK, ...
+	q       *query // tSubLink, tQuery
 	rv      *rangeVar
 	kids    []*expr
 	read    bool // tRangeVar: the relation is read, not written
@@ -124,7 +125,7 @@ func (d *jsonDec) node() *expr {
 
 // value reads any JSON value in a generic position and appends the
 // interesting nodes found in it to out.
-func (d *jsonDec) value(out *[]*expr) {
+func (d *jsonDec) value() {
 	switch d.peek() {
 	case '{':
 		// A wrapped node starts with a CamelCase type name; a typed message
@@ -135,22 +136,21 @@ func (d *jsonDec) value(out *[]*expr) {
 			j++
 		}
 		if j+1 < len(d.s) && d.s[j] == '"' && d.s[j+1] >= 'A' && d.s[j+1] <= 'Z' {
-			if e := d.node(); e != nil {
-				*out = append(*out, e)
-			}
+			d.push(d.node())
 			return
 		}
-		if e := d.generic(""); e != nil {
-			*out = append(*out, e.kids...)
-			if e.tag == tRangeVar {
-				*out = append(*out, e)
-			}
+		// A typed message: its interesting nodes go straight to the
+		// caller; a RangeVar is kept whole.
+		mark := len(d.stack)
+		if rv := d.genericFields(); rv != nil {
+			kids := d.pop(mark)
+			d.push(&expr{tag: tRangeVar, rv: rv, kids: kids})
 		}
 	case '[':
 		d.arrStart()
 		first := true
 		for d.elem(&first) {
-			d.value(out)
+			d.value()
 		}
 	default:
 		d.skip()
@@ -161,33 +161,70 @@ func (d *jsonDec) value(out *[]*expr) {
 // relname is a RangeVar printed as a typed field (e.g. AlterTableStmt's
 // relation); it becomes a tRangeVar.
 func (d *jsonDec) generic(typ string) *expr {
-	var kids []*expr
-	var rv rangeVar
+	mark := len(d.stack)
+	rv := d.genericFields()
+	kids := d.pop(mark)
+	if rv != nil {
+		return &expr{tag: tRangeVar, rv: rv, kids: kids}
+	}
+	return &expr{tag: tOther, kids: kids}
+}
+
+// genericFields reads an object's fields, pushing the interesting nodes
+// found in them, and returns the RangeVar the object is, if it is one.
+func (d *jsonDec) genericFields() *rangeVar {
+	var name, schema, catalog string
+	loc := 0
 	first := true
 	d.objStart()
 	for k := d.key(&first); k != ""; k = d.key(&first) {
 		switch k {
 		case "relname":
-			rv.name = d.str()
+			name = d.str()
 		case "schemaname":
-			rv.schema = d.str()
+			schema = d.str()
 		case "catalogname":
-			rv.catalog = d.str()
+			catalog = d.str()
 		case "location":
-			rv.loc = d.int()
+			loc = d.int()
 		case "alias", "lockingClause":
 			d.skip()
 		default:
-			d.value(&kids)
+			d.value()
 		}
 	}
-	if rv.name != "" {
-		return &expr{tag: tRangeVar, rv: &rv, kids: kids}
-	}
-	if kids == nil && typ == "" {
+	if name == "" {
 		return nil
 	}
-	return &expr{tag: tOther, kids: kids}
+	return &rangeVar{catalog: catalog, schema: schema, name: name, loc: loc}
+}
+
+// valueInto reads a value and appends the interesting nodes in it to out.
+func (d *jsonDec) valueInto(out *[]*expr) {
+	mark := len(d.stack)
+	d.value()
+	*out = append(*out, d.stack[mark:]...)
+	clear(d.stack[mark:])
+	d.stack = d.stack[:mark]
+}
+
+func (d *jsonDec) push(e *expr) {
+	if e != nil {
+		d.stack = append(d.stack, e)
+	}
+}
+
+// pop returns the nodes pushed since mark in a slice of their own.
+func (d *jsonDec) pop(mark int) []*expr {
+	n := len(d.stack) - mark
+	if n <= 0 {
+		return nil
+	}
+	out := make([]*expr, n)
+	copy(out, d.stack[mark:])
+	clear(d.stack[mark:])
+	d.stack = d.stack[:mark]
+	return out
 }
 
 func (d *jsonDec) nodeBody(typ string) *expr {
@@ -264,7 +301,16 @@ func (d *jsonDec) nodeBody(typ string) *expr {
 	if strings.HasSuffix(typ, "Stmt") {
 		return d.utility(typ)
 	}
-	return d.generic(typ)
+	mark := len(d.stack)
+	rv := d.genericFields()
+	kids := d.pop(mark)
+	switch {
+	case rv != nil:
+		return &expr{tag: tRangeVar, rv: rv, kids: kids}
+	case kids == nil:
+		return nil
+	}
+	return &expr{tag: tOther, kids: kids}
 }
 
 func (d *jsonDec) named(typ, name string, str int8) *expr {
@@ -277,7 +323,7 @@ func (d *jsonDec) named(typ, name string, str int8) *expr {
 // IS_GREATEST -> greatest, SVFOP_CURRENT_TIMESTAMP_N -> current_timestamp,
 // IS_XMLELEMENT -> xmlelement, JSON_VALUE_OP -> json_value.
 func (d *jsonDec) opNamed(typ string) *expr {
-	var kids []*expr
+	mark := len(d.stack)
 	op := ""
 	first := true
 	d.objStart()
@@ -285,10 +331,10 @@ func (d *jsonDec) opNamed(typ string) *expr {
 		if k == "op" {
 			op = d.str()
 		} else {
-			d.value(&kids)
+			d.value()
 		}
 	}
-	e := &expr{tag: tOther, kids: kids}
+	e := &expr{tag: tOther, kids: d.pop(mark)}
 	switch typ {
 	case "MinMaxExpr":
 		op = strings.TrimPrefix(op, "IS_")
@@ -310,6 +356,7 @@ func (d *jsonDec) opNamed(typ string) *expr {
 
 func (d *jsonDec) columnRef() *expr {
 	e := &expr{tag: tColRef}
+	e.fields = e.buf[:0]
 	first := true
 	d.objStart()
 	for k := d.key(&first); k != ""; k = d.key(&first) {
@@ -394,20 +441,23 @@ func (d *jsonDec) names() []string {
 
 func (d *jsonDec) funcCall() *expr {
 	e := &expr{tag: tOther}
+	mark := len(d.stack)
 	first := true
 	d.objStart()
 	for k := d.key(&first); k != ""; k = d.key(&first) {
 		if k == "funcname" {
 			e.name, e.str = d.lastName(), 2
 		} else {
-			d.value(&e.kids)
+			d.value()
 		}
 	}
+	e.kids = d.pop(mark)
 	return e
 }
 
 func (d *jsonDec) typeCast() *expr {
 	e := &expr{tag: tOther}
+	mark := len(d.stack)
 	typeName := ""
 	first := true
 	d.objStart()
@@ -415,7 +465,7 @@ func (d *jsonDec) typeCast() *expr {
 		switch k {
 		case "arg":
 			if a := d.node(); a != nil {
-				e.kids = append(e.kids, a)
+				d.push(a)
 				e.name, e.str = a.name, a.str
 			}
 		case "typeName":
@@ -425,13 +475,14 @@ func (d *jsonDec) typeCast() *expr {
 				if k == "names" {
 					typeName = d.lastName()
 				} else {
-					d.value(&e.kids)
+					d.value()
 				}
 			}
 		default:
 			d.skip()
 		}
 	}
+	e.kids = d.pop(mark)
 	if e.str <= 1 && typeName != "" {
 		e.name, e.str = typeName, 1
 	}
@@ -440,6 +491,7 @@ func (d *jsonDec) typeCast() *expr {
 
 func (d *jsonDec) indirection() *expr {
 	e := &expr{tag: tOther}
+	mark := len(d.stack)
 	var arg *expr
 	field := ""
 	first := true
@@ -448,9 +500,7 @@ func (d *jsonDec) indirection() *expr {
 		switch k {
 		case "arg":
 			arg = d.node()
-			if arg != nil {
-				e.kids = append(e.kids, arg)
-			}
+			d.push(arg)
 		case "indirection":
 			d.arrStart()
 			f := true
@@ -469,13 +519,14 @@ func (d *jsonDec) indirection() *expr {
 						field = s
 					}
 				} else {
-					d.value(&e.kids)
+					d.value()
 				}
 			}
 		default:
-			d.value(&e.kids)
+			d.value()
 		}
 	}
+	e.kids = d.pop(mark)
 	if field != "" {
 		e.name, e.str = field, 2
 	} else if arg != nil {
@@ -486,6 +537,7 @@ func (d *jsonDec) indirection() *expr {
 
 func (d *jsonDec) aExpr() *expr {
 	e := &expr{tag: tOther}
+	mark := len(d.stack)
 	first := true
 	d.objStart()
 	for k := d.key(&first); k != ""; k = d.key(&first) {
@@ -497,14 +549,16 @@ func (d *jsonDec) aExpr() *expr {
 		case "name":
 			d.skip()
 		default:
-			d.value(&e.kids)
+			d.value()
 		}
 	}
+	e.kids = d.pop(mark)
 	return e
 }
 
 func (d *jsonDec) subLink() *expr {
 	e := &expr{tag: tSubLink, subType: "EXISTS_SUBLINK"}
+	mark := len(d.stack)
 	first := true
 	d.objStart()
 	for k := d.key(&first); k != ""; k = d.key(&first) {
@@ -516,11 +570,12 @@ func (d *jsonDec) subLink() *expr {
 				e.q = s.q
 			}
 		case "testexpr":
-			d.value(&e.kids)
+			d.value()
 		default:
 			d.skip()
 		}
 	}
+	e.kids = d.pop(mark)
 	switch e.subType {
 	case "EXISTS_SUBLINK":
 		e.name, e.str = "exists", 2
@@ -541,19 +596,19 @@ func (d *jsonDec) subLink() *expr {
 
 func (d *jsonDec) caseExpr() *expr {
 	e := &expr{tag: tOther}
+	mark := len(d.stack)
 	var def *expr
 	first := true
 	d.objStart()
 	for k := d.key(&first); k != ""; k = d.key(&first) {
 		if k == "defresult" {
 			def = d.node()
-			if def != nil {
-				e.kids = append(e.kids, def)
-			}
+			d.push(def)
 		} else {
-			d.value(&e.kids)
+			d.value()
 		}
 	}
+	e.kids = d.pop(mark)
 	// CASE takes the name of its ELSE result when that is a good one.
 	if def != nil && def.str > 1 {
 		e.name, e.str = def.name, def.str
@@ -562,9 +617,6 @@ func (d *jsonDec) caseExpr() *expr {
 	}
 	return e
 }
-
-// exprs reads a list of nodes in a generic position.
-func (d *jsonDec) exprs(out *[]*expr) { d.value(out) }
 
 // ---- relations and FROM ----
 
@@ -670,7 +722,7 @@ func (d *jsonDec) fromNode() *fromItem {
 			case "alias":
 				it.alias, it.colnames, it.hasColnames = d.alias()
 			case "quals":
-				d.value(&it.exprs)
+				d.valueInto(&it.exprs)
 			default:
 				d.skip()
 			}
@@ -683,7 +735,7 @@ func (d *jsonDec) fromNode() *fromItem {
 			if k == "relation" {
 				it = d.fromNode()
 			} else {
-				d.value(&kids)
+				d.valueInto(&kids)
 			}
 		}
 		if it == nil {
@@ -701,7 +753,7 @@ func (d *jsonDec) fromNode() *fromItem {
 			case "lateral":
 				it.lateral = d.bool()
 			default:
-				d.value(&it.exprs)
+				d.valueInto(&it.exprs)
 			}
 		}
 	}
@@ -721,7 +773,7 @@ func (d *jsonDec) rangeFunction() *fromItem {
 		case "functions":
 			// [{"List": {"items": [FuncCall, coldeflist]}}, ...]
 			var fns []*expr
-			d.value(&fns)
+			d.valueInto(&fns)
 			for _, fn := range fns {
 				for _, k := range fn.kids {
 					if it.funcName == "" && k.name != "" {
@@ -914,14 +966,14 @@ func (d *jsonDec) selectStmt() *query {
 				if kk == "rel" {
 					q.writes = append(q.writes, d.rangeVar())
 				} else {
-					d.value(&q.exprs)
+					d.valueInto(&q.exprs)
 				}
 			}
 			q.kind = "SELECT INTO"
 		case "lockingClause", "all", "limitOption", "groupDistinct":
 			d.skip()
 		default:
-			d.value(&q.exprs)
+			d.valueInto(&q.exprs)
 		}
 	}
 	return q
@@ -956,7 +1008,7 @@ func (d *jsonDec) dml(typ string) *query {
 			q.targets = d.targets()
 			q.returns = true
 		default:
-			d.value(&q.exprs)
+			d.valueInto(&q.exprs)
 		}
 	}
 	return q
@@ -984,7 +1036,7 @@ func (d *jsonDec) createLike(typ string) *query {
 				if kk == "rel" {
 					rel = d.rangeVar()
 				} else {
-					d.value(&kids)
+					d.valueInto(&kids)
 				}
 			}
 		case "view", "relation":
@@ -996,7 +1048,7 @@ func (d *jsonDec) createLike(typ string) *query {
 		case "is_from":
 			isFrom = d.bool()
 		default:
-			d.value(&kids)
+			d.valueInto(&kids)
 		}
 	}
 	// Everything else a CREATE TABLE names (LIKE, INHERITS, REFERENCES) is
@@ -1054,7 +1106,7 @@ func (d *jsonDec) utility(typ string) *expr {
 			if typ == "DropStmt" {
 				q.writes = append(q.writes, d.dropObjects()...)
 			} else {
-				d.value(&q.kids)
+				d.valueInto(&q.kids)
 			}
 		case "kind", "objtype", "removeType", "renameType", "objectType", "is_grant", "is_vacuumcmd":
 			switch d.peek() {
@@ -1074,10 +1126,10 @@ func (d *jsonDec) utility(typ string) *expr {
 					attrs[k] = "false"
 				}
 			default:
-				d.value(&q.kids)
+				d.valueInto(&q.kids)
 			}
 		default:
-			d.value(&q.kids)
+			d.valueInto(&q.kids)
 		}
 	}
 	if typ == "DropStmt" {

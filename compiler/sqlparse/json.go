@@ -2,6 +2,7 @@ package sqlparse
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -15,8 +16,9 @@ import (
 // The input comes from libpg_query, not from users, so malformed JSON is an
 // internal error: methods panic with badTree and Analyze recovers.
 type jsonDec struct {
-	s string
-	i int
+	s     string
+	i     int
+	stack []*expr // nodes being collected for the node under construction
 }
 
 // badTree is the panic value for JSON we cannot read.
@@ -27,6 +29,10 @@ func (d *jsonDec) fail(what string) {
 }
 
 func (d *jsonDec) ws() {
+	// libpg_query prints compact JSON: usually nothing to skip.
+	if d.i < len(d.s) && d.s[d.i] > ' ' {
+		return
+	}
 	for d.i < len(d.s) {
 		switch d.s[d.i] {
 		case ' ', '\t', '\n', '\r':
@@ -94,20 +100,16 @@ func (d *jsonDec) elem(first *bool) bool { return d.more(']', first) }
 func (d *jsonDec) str() string {
 	d.expect('"')
 	start := d.i
-	for d.i < len(d.s) {
-		switch c := d.s[d.i]; c {
-		case '"':
-			s := d.s[start:d.i]
-			d.i++
-			return s
-		case '\\':
-			return d.strSlow(start)
-		default:
-			d.i++
-		}
+	j := strings.IndexByte(d.s[start:], '"')
+	if j < 0 {
+		d.fail("unterminated string")
 	}
-	d.fail("unterminated string")
-	return ""
+	s := d.s[start : start+j]
+	if strings.IndexByte(s, '\\') >= 0 {
+		return d.strSlow(start)
+	}
+	d.i = start + j + 1
+	return s
 }
 
 func (d *jsonDec) strSlow(start int) string {
