@@ -330,7 +330,7 @@ func (l *loader) prepareCSVTable(ctx context.Context, tx pgx.Tx, s *Spec, header
 	}
 	rel := relation(s.Schema, s.Identifier)
 	types := make([]string, len(header))
-	if existing == nil {
+	if len(existing) == 0 {
 		defs := make([]string, 0, len(header)+3)
 		for i, h := range header {
 			typ, ok := declared[h]
@@ -339,10 +339,8 @@ func (l *loader) prepareCSVTable(ctx context.Context, tx pgx.Tx, s *Spec, header
 				if kinds != nil {
 					typ = kinds[i].pgType()
 				}
-			} else if _, canon, err := resolveType(ctx, tx, typ); err != nil {
+			} else if _, _, err := resolveType(ctx, tx, typ); err != nil {
 				return nil, fmt.Errorf("column %s: %w", h, err)
-			} else {
-				typ = canon
 			}
 			types[i] = typ
 			defs = append(defs, ident(h)+" "+typ)

@@ -227,7 +227,7 @@ func (r *httpRun) prepareTable(ctx context.Context, tx pgx.Tx, cols []target) er
 	if err != nil {
 		return err
 	}
-	if existing == nil {
+	if len(existing) == 0 {
 		defs := make([]string, 0, len(cols)+4)
 		for _, c := range cols {
 			defs = append(defs, ident(c.name)+" "+c.typ)
