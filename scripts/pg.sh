@@ -6,6 +6,7 @@
 #   scripts/pg.sh url      print the URL of the running cluster (fails if it is not running)
 #   scripts/pg.sh status   say whether it is running; exit 0 if so, 3 if not
 #   scripts/pg.sh psql ... run psql against it
+#   scripts/pg.sh destroy  stop it and delete the cluster and all state
 #
 # If GDBT_PG_URL is set, that server is used instead: start/url/status print it and
 # nothing is started or stopped.
@@ -25,7 +26,7 @@ die() { echo "pg.sh: $*" >&2; exit 1; }
 if [ -n "${GDBT_PG_URL:-}" ]; then
 	case $cmd in
 	start | url | status) echo "$GDBT_PG_URL"; exit 0 ;;
-	stop) echo "pg.sh: GDBT_PG_URL is set; not stopping a server this script does not own" >&2; exit 0 ;;
+	stop | destroy) echo "pg.sh: GDBT_PG_URL is set; not touching a server this script does not own" >&2; exit 0 ;;
 	psql) exec psql "$GDBT_PG_URL" "$@" ;;
 	esac
 fi
@@ -43,9 +44,24 @@ find_bindir() {
 	done | sort -t/ -k4,4n | tail -n1
 }
 
+# Remove the recorded data directory when it lives outside .pgdata (the /tmp fallback).
+remove_tmp_datadir() {
+	local d
+	d=$(cat "$state/datadir" 2>/dev/null || true)
+	case $d in
+	/tmp/gdbt-pg-*/data) rm -rf "${d%/data}" ;;
+	esac
+}
+
 bindir=$(find_bindir)
 if [ -z "$bindir" ]; then
-	[ "$cmd" = start ] || die "PostgreSQL is not installed (run: scripts/pg.sh start)"
+	case $cmd in
+	start) ;;
+	stop) exit 0 ;;
+	destroy) remove_tmp_datadir; rm -rf "$state"; exit 0 ;;
+	status) echo "stopped (PostgreSQL is not installed)"; exit 3 ;;
+	*) die "PostgreSQL is not installed (run: scripts/pg.sh start)" ;;
+	esac
 	[ "$(id -u)" = 0 ] || die "PostgreSQL is not installed and we are not root: apt-get install postgresql"
 	echo "pg.sh: installing PostgreSQL with apt-get" >&2
 	export DEBIAN_FRONTEND=noninteractive
@@ -153,14 +169,22 @@ start() {
 	die "no free port in 54320..54399"
 }
 
-case $cmd in
-start) start ;;
-stop)
+stop() {
 	if running; then
 		as_pg "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null
 		echo "pg.sh: stopped" >&2
 	fi
 	rm -f "$urlfile"
+}
+
+case $cmd in
+start) start ;;
+stop) stop ;;
+destroy)
+	stop
+	remove_tmp_datadir
+	rm -rf "$state"
+	echo "pg.sh: removed the cluster and $state" >&2
 	;;
 url)
 	running && [ -s "$urlfile" ] || die "not running (run: scripts/pg.sh start)"
@@ -181,7 +205,7 @@ psql)
 	exec "$bindir/psql" "$url" "$@"
 	;;
 *)
-	echo "usage: scripts/pg.sh {start|stop|url|status|psql [args...]}" >&2
+	echo "usage: scripts/pg.sh {start|stop|url|status|destroy|psql [args...]}" >&2
 	exit 2
 	;;
 esac
