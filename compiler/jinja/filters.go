@@ -604,6 +604,7 @@ func filterCenter(s *State, v any, args *Args) any {
 	if !IsMissing(a[0]) {
 		width = s.argInt(a[0])
 	}
+	s.checkPad(width)
 	return keepMarkup(v, pyCenter(ToString(v), int(width), ' '))
 }
 
@@ -1002,6 +1003,7 @@ func filterIndent(s *State, v any, args *Args) any {
 			if n < 0 {
 				n = 0
 			}
+			s.checkPad(n)
 			indention = strings.Repeat(" ", int(n))
 		} else {
 			s.Throw("TypeError", "can't multiply sequence by non-int of type '%s'", typeName(a[0]))

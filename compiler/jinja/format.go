@@ -165,6 +165,30 @@ func (s *State) pyChr(n int64) string {
 	return string(rune(n))
 }
 
+// maxPad bounds widths and precisions. Python would try to build the
+// string (and usually die of MemoryError); we refuse early instead.
+const maxPad = 1 << 24
+
+// checkPad raises MemoryError for a width or precision beyond maxPad.
+func (s *State) checkPad(n int64) {
+	if n > maxPad {
+		s.Throw("MemoryError", "")
+	}
+}
+
+// atoiCapped parses leading decimal digits of s[i:], saturating at
+// maxPad+1, and returns the value and the index after the digits.
+func atoiCapped(digits string, i int) (int, int) {
+	n := 0
+	for i < len(digits) && digits[i] >= '0' && digits[i] <= '9' {
+		if n <= maxPad {
+			n = n*10 + int(digits[i]-'0')
+		}
+		i++
+	}
+	return n, i
+}
+
 // asciiRepr is Python's ascii(v): repr with non-ASCII escaped.
 func asciiRepr(v any) string {
 	r := Repr(v)
@@ -291,15 +315,13 @@ func (s *State) percentFormat(format string, arg any) string {
 				left = true
 				w = -w
 			}
+			s.checkPad(w)
 			width = int(w)
 			i++
 		} else {
-			for i < len(format) && format[i] >= '0' && format[i] <= '9' {
-				if width < 0 {
-					width = 0
-				}
-				width = width*10 + int(format[i]-'0')
-				i++
+			if i < len(format) && format[i] >= '0' && format[i] <= '9' {
+				width, i = atoiCapped(format, i)
+				s.checkPad(int64(width))
 			}
 		}
 		if i < len(format) && format[i] == '.' {
@@ -313,13 +335,12 @@ func (s *State) percentFormat(format string, arg any) string {
 				if p < 0 {
 					p = 0
 				}
+				s.checkPad(p)
 				prec = int(p)
 				i++
 			} else {
-				for i < len(format) && format[i] >= '0' && format[i] <= '9' {
-					prec = prec*10 + int(format[i]-'0')
-					i++
-				}
+				prec, i = atoiCapped(format, i)
+				s.checkPad(int64(prec))
 			}
 		}
 		for i < len(format) && (format[i] == 'h' || format[i] == 'l' || format[i] == 'L') {
@@ -567,9 +588,12 @@ func (s *State) parseFormatSpec(spec, typName string) formatSpec {
 		i++
 	}
 	for i < len(rs) && rs[i] >= '0' && rs[i] <= '9' {
-		fs.width = fs.width*10 + int(rs[i]-'0')
+		if fs.width <= maxPad {
+			fs.width = fs.width*10 + int(rs[i]-'0')
+		}
 		i++
 	}
+	s.checkPad(int64(fs.width))
 	if i < len(rs) && (rs[i] == ',' || rs[i] == '_') {
 		fs.grouping = byte(rs[i])
 		i++
@@ -585,9 +609,12 @@ func (s *State) parseFormatSpec(spec, typName string) formatSpec {
 		start := i
 		fs.prec = 0
 		for i < len(rs) && rs[i] >= '0' && rs[i] <= '9' {
-			fs.prec = fs.prec*10 + int(rs[i]-'0')
+			if fs.prec <= maxPad {
+				fs.prec = fs.prec*10 + int(rs[i]-'0')
+			}
 			i++
 		}
+		s.checkPad(int64(fs.prec))
 		if i == start {
 			s.Throw("ValueError", "Format specifier missing precision")
 		}

@@ -762,10 +762,14 @@ func (s *State) strMethod(str, name string, args *Args) any {
 		return strPredicate(name, str)
 	case "zfill":
 		a := posArgs(s, fn, args, 1, 1)
-		return pyZfill(str, int(s.argInt(a[0])))
+		w := s.argInt(a[0])
+		s.checkPad(w)
+		return pyZfill(str, int(w))
 	case "center", "ljust", "rjust":
 		a := posArgs(s, fn, args, 1, 2)
-		width := int(s.argInt(a[0]))
+		w := s.argInt(a[0])
+		s.checkPad(w)
+		width := int(w)
 		fill := s.argFillChar(a[1])
 		n := utf8.RuneCountInString(str)
 		if width <= n {
@@ -805,7 +809,9 @@ func (s *State) strMethod(str, name string, args *Args) any {
 		a := args.Bind(s, name, "tabsize")
 		tab := 8
 		if !IsMissing(a[0]) {
-			tab = int(s.argInt(a[0]))
+			t := s.argInt(a[0])
+			s.checkPad(t)
+			tab = int(t)
 		}
 		return pyExpandtabs(str, tab)
 	case "removeprefix", "removesuffix":

@@ -2,7 +2,8 @@
 """Golden generator for compiler/jinja/builtins_golden_test.go.
 
 Each line of <topic>.txt (blank lines and lines starting with '#' are
-skipped) is a Jinja expression. It is rendered as "{{ <expr> }}" by Python
+skipped) is a Jinja expression, rendered as "{{ <expr> }}", or, when it
+starts with "{{" or "{%", a whole one-line template. It is rendered by Python
 Jinja2 3.1.6 in dbt's configuration, and <topic>.golden gets one JSON object
 per case: {"expr": ..., "out": ...} or {"expr": ..., "err": Kind, "msg": ...}.
 The variables in VARS are defined (the Go test defines the same); they give
@@ -25,7 +26,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def render(expr):
     env = SandboxedEnvironment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
     try:
-        return {"expr": expr, "out": env.from_string("{{ " + expr + " }}").render(VARS)}
+        src = expr if expr.startswith(("{{", "{%")) else "{{ " + expr + " }}"
+        return {"expr": expr, "out": env.from_string(src).render(VARS)}
     except Exception as e:  # the exception is the expected result
         return {"expr": expr, "err": type(e).__name__, "msg": str(e)}
 
