@@ -62,7 +62,7 @@ func ParseSelectors(file string, data []byte) (*Selectors, error) {
 	p := &yparser{file: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %v", file, err)
+		return nil, yamlError(file, err)
 	}
 	out := &Selectors{Defs: map[string]*Definition{}}
 	if len(doc.Content) == 0 {
@@ -102,6 +102,20 @@ func ParseSelectors(file string, data []byte) (*Selectors, error) {
 		out.Order = append(out.Order, d.Name)
 	}
 	return out, nil
+}
+
+// yamlError puts the line yaml.v3 reports ("yaml: line 3: ...") in front,
+// as file:line:col.
+func yamlError(file string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, text, ok := strings.Cut(rest, ": "); ok {
+			if n, err := strconv.Atoi(num); err == nil {
+				return &Error{File: file, Line: n, Column: 1, Msg: text}
+			}
+		}
+	}
+	return &Error{File: file, Msg: msg}
 }
 
 type yparser struct{ file string }
