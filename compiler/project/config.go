@@ -153,12 +153,22 @@ func canonicalConfigKey(k string) string {
 }
 
 // MergeConfig returns dst updated with src under dbt's merge rules; neither
-// input is modified.
+// input is modified. Append-rule keys (tags, hooks) always come out as lists.
 func MergeConfig(dst, src *Value) *Value {
 	out := &Value{Kind: Map}
 	if dst != nil {
 		out.Pos = dst.Pos
-		out.Entries = append(out.Entries, dst.Entries...)
+		for _, e := range dst.Entries {
+			e.Key = canonicalConfigKey(e.Key)
+			if mergeRules[e.Key] == appendList {
+				var items []*Value
+				if old := out.Get(e.Key); old != nil {
+					items = append(items, listify(old)...)
+				}
+				e.Value = &Value{Kind: List, Pos: e.Value.Pos, Items: append(items, listify(e.Value)...)}
+			}
+			out.set(e)
+		}
 	}
 	if src == nil {
 		return out
@@ -167,6 +177,9 @@ func MergeConfig(dst, src *Value) *Value {
 		e.Key = canonicalConfigKey(e.Key)
 		old := out.Get(e.Key)
 		if old == nil {
+			if mergeRules[e.Key] == appendList {
+				e.Value = &Value{Kind: List, Pos: e.Value.Pos, Items: listify(e.Value)}
+			}
 			out.set(e)
 			continue
 		}

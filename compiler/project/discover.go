@@ -199,10 +199,6 @@ func under(rel, dir string) bool {
 // slash-separated). Directories are read concurrently; symlinked
 // directories below a root are not followed, as os.walk does not.
 func walkParallel(ctx context.Context, base string, roots []string) ([]string, error) {
-	type result struct {
-		files []string
-		err   error
-	}
 	var (
 		mu      sync.Mutex
 		files   []string

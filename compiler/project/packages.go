@@ -59,11 +59,11 @@ func (pk Package) String() string {
 func (l *loader) loadPackagesFile(p *Project, vars *Value) error {
 	pkgPath := filepath.Join(p.Root, PackagesFile)
 	depPath := filepath.Join(p.Root, DependenciesFile)
-	pk, pkOK, err := readYAMLFile(pkgPath, displayName(pkgPath))
+	pk, pkOK, err := readYAMLFile(pkgPath, l.display(pkgPath))
 	if err != nil {
 		return err
 	}
-	dp, dpOK, err := readYAMLFile(depPath, displayName(depPath))
+	dp, dpOK, err := readYAMLFile(depPath, l.display(depPath))
 	if err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func (l *loader) loadSelectors(p *Project) error {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return yamlError(displayName(path), data, err)
+		return yamlError(l.display(path), data, err)
 	}
 	if doc.Kind != 0 {
 		p.Selectors = &doc
@@ -249,7 +249,7 @@ func (l *loader) loadDeps(root *Project, target *jinja.Dict) error {
 			return err
 		}
 		installed = append(installed, d.Name)
-		if err := add(d, source.Position{File: displayName(filepath.Join(path, ProjectFile))}); err != nil {
+		if err := add(d, source.Position{File: l.display(filepath.Join(path, ProjectFile))}); err != nil {
 			return err
 		}
 	}
@@ -260,10 +260,14 @@ func (l *loader) loadDeps(root *Project, target *jinja.Dict) error {
 	seen := map[string]bool{}
 	localNames := map[string]bool{}
 	remote := 0
+	var firstRemote source.Position
 	for len(queue) > 0 {
 		pkg := queue[0]
 		queue = queue[1:]
 		if pkg.Kind != LocalPackage {
+			if remote == 0 {
+				firstRemote = pkg.Pos
+			}
 			remote++
 			continue
 		}
@@ -272,7 +276,7 @@ func (l *loader) loadDeps(root *Project, target *jinja.Dict) error {
 			continue
 		}
 		seen[path] = true
-		raw, err := readProjectFile(path)
+		raw, err := l.readProjectFile(path)
 		if err != nil {
 			var pe *Error
 			if errors.As(err, &pe) && errors.Is(err, ErrNotFound) {
@@ -303,7 +307,7 @@ func (l *loader) loadDeps(root *Project, target *jinja.Dict) error {
 		}
 	}
 	if remote > installedRemote {
-		return &Error{Pos: source.Position{File: root.PackagesFile}, Err: ErrPackage, Msg: fmt.Sprintf(
+		return &Error{Pos: firstRemote, Err: ErrPackage, Msg: fmt.Sprintf(
 			"dbt expects %d package(s) based on packages specified in %s, but found only %d package(s) installed in %s. Run \"dbt deps\" to install package dependencies.",
 			remote, root.PackagesFile, installedRemote, root.PackagesInstallPath)}
 	}
@@ -314,7 +318,7 @@ func (l *loader) loadDeps(root *Project, target *jinja.Dict) error {
 // loadPackageProject loads a package's dbt_project.yml. As in dbt, it sees
 // target but not --vars, and its vars.yml is not read.
 func (l *loader) loadPackageProject(root *Project, dir string, target *jinja.Dict) (*Project, error) {
-	raw, err := readProjectFile(dir)
+	raw, err := l.readProjectFile(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -346,6 +350,11 @@ func Deps(ctx context.Context, p *Project) (*DepsResult, error) {
 		return nil, err
 	}
 	res := &DepsResult{}
+	l, err := newLoader(Options{Env: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		return nil, err
+	}
+	l.root = root.Root
 	var remote []string
 	queue := append([]Package(nil), root.Packages...)
 	seen := map[string]bool{}
@@ -364,7 +373,7 @@ func Deps(ctx context.Context, p *Project) (*DepsResult, error) {
 			continue
 		}
 		seen[src] = true
-		raw, err := readProjectFile(src)
+		raw, err := l.readProjectFile(src)
 		if err != nil {
 			return res, errAt(pkg.Pos, ErrPackage, fmt.Sprintf("local package '%s': %v", pkg.Local, err))
 		}
@@ -394,7 +403,6 @@ func Deps(ctx context.Context, p *Project) (*DepsResult, error) {
 			queue = append(queue, d.Packages...)
 		} else {
 			tmp := &Project{Root: src}
-			l, _ := newLoader(Options{Env: func(string) (string, bool) { return "", false }})
 			if l.loadPackagesFile(tmp, &Value{Kind: Map}) == nil {
 				queue = append(queue, tmp.Packages...)
 			}

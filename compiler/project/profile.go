@@ -141,6 +141,7 @@ func (l *loader) loadProfile(root string, rawProject *Value) (*Profile, error) {
 		return nil, err
 	}
 	name := l.opts.Profile
+	namePos := source.Position{}
 	if name == "" {
 		if v := rawProject.Get("profile"); !v.IsNull() {
 			rv, err := r.renderTree(v, nil)
@@ -151,19 +152,23 @@ func (l *loader) loadProfile(root string, rawProject *Value) (*Profile, error) {
 				return nil, errAt(v.Pos, ErrProject, fmt.Sprintf("expected a string for 'profile', found %s", describe(rv)))
 			}
 			name = rv.Scalar.(string)
+			namePos = v.Pos
 		}
 	}
 	if name == "" {
 		return nil, &Error{Msg: fmt.Sprintf(noProfileMsg, dir), Err: ErrProfile}
 	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	path := filepath.Join(dir, ProfilesFile)
-	disp := displayName(path)
+	disp := l.display(path)
 	doc, ok, err := readYAMLFile(path, disp)
 	if err != nil {
 		return nil, err
 	}
 	if ok && doc.IsNull() {
-		return nil, &Error{Pos: source.Position{File: disp}, Msg: fmt.Sprintf("The profiles.yml file at %s is empty", path), Err: ErrProfile}
+		return nil, &Error{Pos: source.Position{File: disp, Line: 1, Column: 1}, Msg: fmt.Sprintf("The profiles.yml file at %s is empty", path), Err: ErrProfile}
 	}
 	if ok && doc.Kind != Map {
 		return nil, errAt(doc.Pos, ErrProfile, fmt.Sprintf("expected a mapping of profiles, found %s", doc.Kind))
@@ -172,9 +177,17 @@ func (l *loader) loadProfile(root string, rawProject *Value) (*Profile, error) {
 	if prof == nil {
 		msg := fmt.Sprintf("Could not find profile named '%s'", name)
 		if !ok {
-			msg += fmt.Sprintf(" (no %s in %s)", ProfilesFile, dir)
+			msg += fmt.Sprintf(" (there is no %s in %s)", ProfilesFile, dir)
+		} else {
+			msg += " in " + path
 		}
-		return nil, &Error{Pos: source.Position{File: disp}, Msg: msg, Err: ErrProfile}
+		if namePos.Line == 0 {
+			namePos = source.Position{File: disp}
+			if ok {
+				namePos = source.Position{File: disp, Line: doc.Pos.Line, Column: doc.Pos.Column}
+			}
+		}
+		return nil, &Error{Pos: namePos, Msg: msg, Err: ErrProfile}
 	}
 	if isEmpty(prof) {
 		return nil, errAt(prof.Pos, ErrProfile, fmt.Sprintf("Profile %s in profiles.yml is empty", name))

@@ -203,7 +203,8 @@ func Load(dir string, opts Options) (p *Project, err error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := readProjectFile(root)
+	l.root = root
+	raw, err := l.readProjectFile(root)
 	if err != nil {
 		return nil, err
 	}
@@ -253,6 +254,7 @@ func Load(dir string, opts Options) (p *Project, err error) {
 }
 
 type loader struct {
+	root    string // root project directory, for file names in messages
 	opts    Options
 	getenv  func(string) (string, bool)
 	cliVars *Value
@@ -308,10 +310,10 @@ func ParseVars(s string) (*Value, error) {
 		return nil, err
 	}
 	if v == nil || v.Kind == Null {
-		return nil, &Error{Msg: "The --vars argument must be a YAML dictionary, but was of type 'NoneType'", Err: ErrProject}
+		return nil, &Error{Pos: source.Position{File: "--vars"}, Msg: "The --vars argument must be a YAML dictionary, but was of type 'NoneType'", Err: ErrProject}
 	}
 	if v.Kind != Map {
-		return nil, &Error{Msg: fmt.Sprintf("The --vars argument must be a YAML dictionary, but was of type '%s'", pyTypeName(v.Kind)), Err: ErrProject}
+		return nil, &Error{Pos: v.Pos, Msg: fmt.Sprintf("The --vars argument must be a YAML dictionary, but was of type '%s'", pyTypeName(v.Kind)), Err: ErrProject}
 	}
 	return v, nil
 }
@@ -345,20 +347,23 @@ func readYAMLFile(path, display string) (*Value, bool, error) {
 	return v, true, err
 }
 
-// displayName is the path shown in messages: relative to the working
-// directory when that is shorter.
-func displayName(path string) string {
-	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(rel, "..") {
-			return rel
+// display names a file in messages: relative to the root project when it
+// is inside it (dbt_project.yml, dbt_packages/x/dbt_project.yml), else by
+// its absolute path.
+func (l *loader) display(path string) string { return displayName(l.root, path) }
+
+func displayName(root, path string) string {
+	if root != "" {
+		if rel, err := filepath.Rel(root, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return filepath.ToSlash(rel)
 		}
 	}
 	return path
 }
 
-func readProjectFile(root string) (*Value, error) {
+func (l *loader) readProjectFile(root string) (*Value, error) {
 	path := filepath.Join(root, ProjectFile)
-	v, ok, err := readYAMLFile(path, displayName(path))
+	v, ok, err := readYAMLFile(path, l.display(path))
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +371,7 @@ func readProjectFile(root string) (*Value, error) {
 		return nil, &Error{Msg: fmt.Sprintf("No %s found at expected path %s\nVerify that each entry within packages.yml (and their transitive dependencies) contains a file named %s", ProjectFile, path, ProjectFile), Err: ErrNotFound}
 	}
 	if v == nil || v.Kind != Map {
-		pos := source.Position{File: displayName(path), Line: 1, Column: 1}
+		pos := source.Position{File: l.display(path), Line: 1, Column: 1}
 		found := "an empty file"
 		if v != nil {
 			pos, found = v.Pos, v.Kind.String()
@@ -395,7 +400,7 @@ func isEmpty(v *Value) bool {
 
 func (l *loader) readVarsFile(root string) (*Value, error) {
 	path := filepath.Join(root, VarsFile)
-	v, ok, err := readYAMLFile(path, displayName(path))
+	v, ok, err := readYAMLFile(path, l.display(path))
 	if err != nil || !ok || v == nil {
 		return nil, err
 	}
@@ -439,7 +444,7 @@ var configKeys = []string{"models", "seeds", "snapshots", "data_tests", "sources
 
 // buildProject renders a raw dbt_project.yml and reads its fields.
 func (l *loader) buildProject(root string, raw *Value, vars *Value, target *jinja.Dict) (*Project, error) {
-	r := &renderer{env: l.env, getenv: l.getenv, vars: vars, target: target, secrets: l.secrets, envUsed: map[string]string{}, skip: projectSkip}
+	r := &renderer{env: l.env, getenv: l.getenv, vars: vars, target: target, noProfile: l.opts.NoProfile, secrets: l.secrets, envUsed: map[string]string{}, skip: projectSkip}
 	doc, err := r.renderTree(raw, nil)
 	if err != nil {
 		return nil, err

@@ -36,6 +36,9 @@ type renderer struct {
 	target  *jinja.Dict
 	secrets *Secrets
 	envUsed map[string]string // env vars read, for partial parsing later
+	// noProfile makes target an object whose every attribute is "", as
+	// dbt's deps and clean load projects without a profile.
+	noProfile bool
 	// skip decides which key paths dbt leaves unrendered.
 	skip func(path []string) bool
 }
@@ -70,6 +73,12 @@ func newRenderEnv() *jinja.Environment {
 	return env
 }
 
+// emptyTarget is dbt's target without a profile: every attribute is "".
+type emptyTarget struct{}
+
+// Attr implements jinja.Object.
+func (emptyTarget) Attr(string) (any, bool) { return "", true }
+
 // envError is returned by the env_var and var host functions so the
 // renderer can report dbt's message without the template wrapper.
 type envError struct{ msg string }
@@ -92,6 +101,8 @@ func (r *renderer) context() jinja.Vars {
 	}
 	if r.target != nil {
 		ctx["target"] = r.target
+	} else if r.noProfile {
+		ctx["target"] = emptyTarget{}
 	}
 	return ctx
 }
@@ -251,6 +262,15 @@ func (r *renderer) revealSecrets(s string) string {
 //     the conversion;
 //   - several pieces concatenate to a string.
 func (r *renderer) renderNative(src string, pos source.Position) (any, error) {
+	if !hasJinja(src) {
+		// Plain text is one constant piece; skip the parser.
+		text := strings.ReplaceAll(strings.ReplaceAll(src, "\r\n", "\n"), "\r", "\n")
+		text = strings.TrimSuffix(text, "\n")
+		if x, err := literalEvalStrict(text); err == nil {
+			return x, nil
+		}
+		return text, nil
+	}
 	t, err := r.env.Parse(pos.File, src)
 	if err != nil {
 		return nil, r.templateError(src, pos, err)
@@ -383,13 +403,12 @@ func isConstExpr(e jinja.Expr) bool {
 	return false
 }
 
-// templateError positions a template error in the YAML file: the value's
-// own position, moved by the column inside the value when the value is on
-// one line.
+// templateError positions a template error at the YAML value; the place
+// inside the value is added to the message.
 func (r *renderer) templateError(src string, pos source.Position, err error) error {
 	var ee *envError
 	if errors.As(err, &ee) {
-		return errAt(r.shift(src, pos, err), ErrRender, r.secrets.Redact(ee.msg))
+		return errAt(pos, ErrRender, r.secrets.Redact(ee.msg))
 	}
 	var le *Error
 	if errors.As(err, &le) {
@@ -400,17 +419,10 @@ func (r *renderer) templateError(src string, pos source.Position, err error) err
 	if errors.As(err, &je) {
 		msg = je.Kind + ": " + je.Msg
 	}
-	return errAt(r.shift(src, pos, err), ErrRender, r.secrets.Redact(fmt.Sprintf("Could not render %s: %s", src, msg)))
-}
-
-func (r *renderer) shift(src string, pos source.Position, err error) source.Position {
-	var je *jinja.Error
-	if !errors.As(err, &je) || je.Line != 1 || strings.Contains(src, "\n") {
-		return pos
+	if je != nil && je.Line > 0 {
+		msg += fmt.Sprintf(" (line %d, column %d of the value)", je.Line, je.Column)
 	}
-	p := pos
-	p.Column += je.Column - 1
-	return p
+	return errAt(pos, ErrRender, r.secrets.Redact(fmt.Sprintf("Could not render %s: %s", src, msg)))
 }
 
 // ---------------------------------------------------------------------------
