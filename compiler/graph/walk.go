@@ -98,7 +98,7 @@ func (g *Graph) Subset(keep []ID) *Graph {
 // kept, else the kept nodes nearest above it.
 func (g *Graph) covers(in []bool) [][]ID {
 	cover := make([][]ID, len(g.ids))
-	seen := make(map[ID]struct{})
+	stamp := make([]int32, len(g.ids)) // stamp[x] == v+1: x already in v's cover
 	for _, v := range g.Topo() {
 		if in[v] {
 			cover[v] = []ID{v}
@@ -113,13 +113,12 @@ func (g *Graph) covers(in []bool) [][]ID {
 			}
 			continue
 		}
-		clear(seen)
 		var c []ID
 		for _, list := range [2][]ID{ps, tps} {
 			for _, p := range list {
 				for _, x := range cover[p] {
-					if _, dup := seen[x]; !dup {
-						seen[x] = struct{}{}
+					if stamp[x] != v+1 {
+						stamp[x] = v + 1
 						c = append(c, x)
 					}
 				}
@@ -146,26 +145,32 @@ func (g *Graph) rebuild(in []bool, parents func(ID, func(ID, bool))) *Graph {
 	n := len(ng.ids)
 	ng.parOff = make([]int32, n+1)
 	ng.tparOff = make([]int32, n+1)
-	kind := map[ID]bool{} // new parent → test edge only
+	// Per kept node, gather its new parents once each; a parent reached by
+	// any dependency edge gives a dependency edge.
+	stamp := make([]int32, n)
+	onlyTest := make([]bool, n)
+	var list []ID
 	for i, k := range in {
 		if !k {
 			continue
 		}
-		clear(kind)
+		v := newID[i]
+		list = list[:0]
 		parents(ID(i), func(p ID, test bool) {
 			np := newID[p]
-			if prev, ok := kind[np]; ok {
-				kind[np] = prev && test
-			} else {
-				kind[np] = test
+			if stamp[np] != v+1 {
+				stamp[np] = v + 1
+				onlyTest[np] = test
+				list = append(list, np)
+			} else if !test {
+				onlyTest[np] = false
 			}
 		})
-		v := newID[i]
-		for p, test := range kind {
-			if !test {
-				ng.par = append(ng.par, p)
-			} else {
+		for _, p := range list {
+			if onlyTest[p] {
 				ng.tpar = append(ng.tpar, p)
+			} else {
+				ng.par = append(ng.par, p)
 			}
 		}
 		sortIDs(ng.par[ng.parOff[v]:])
