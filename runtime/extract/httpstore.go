@@ -280,9 +280,9 @@ func valueExpr(c target, arg int) string {
 	p := "$" + strconv.Itoa(arg) + "::text[]"
 	switch strings.ToLower(c.typ) {
 	case "jsonb":
-		return "raw #> " + p
+		return "nullif(raw #> " + p + ", 'null'::jsonb)"
 	case "json":
-		return "(raw #> " + p + ")::json"
+		return "nullif(raw #> " + p + ", 'null'::jsonb)::json"
 	case "text":
 		return "raw #>> " + p
 	}

@@ -127,6 +127,7 @@ func tableExists(t *testing.T, pool *pgx.Conn, rel string) bool {
 }
 
 func TestCSVLoad(t *testing.T) {
+	t.Parallel()
 	pool := testPool(t)
 	tests := []struct {
 		name string
@@ -157,6 +158,7 @@ func TestCSVLoad(t *testing.T) {
 }
 
 func TestCSVSameFileTwice(t *testing.T) {
+	t.Parallel()
 	pool := testPool(t)
 	ctx := testCtx(t)
 	spec := csvSpec(t, "items", map[string]any{"path": "csv/good.csv"})
@@ -202,6 +204,7 @@ func TestCSVSameFileTwice(t *testing.T) {
 }
 
 func TestCSVBadRow(t *testing.T) {
+	t.Parallel()
 	declared := map[string]any{"sku": "text", "qty": "bigint", "label": "text"}
 	tests := []struct {
 		name    string
@@ -259,6 +262,7 @@ func TestCSVBadRow(t *testing.T) {
 }
 
 func TestCSVIncompatibleTable(t *testing.T) {
+	t.Parallel()
 	pool := testPool(t)
 	ctx := testCtx(t)
 	if _, err := pool.Exec(ctx, `create schema raw; create table raw.items (sku text, qty integer, _loaded_at timestamptz, _source_file text, _source_row int)`); err != nil {

@@ -70,10 +70,25 @@ func Run(ctx context.Context, db DB, specs []Spec, opts Options) (Report, error)
 		stop   = make(chan struct{})
 	)
 	for i := range specs {
+		var blocked error
 		select {
 		case <-stop:
-		case <-ctx.Done():
-		case sem <- struct{}{}:
+			blocked = errors.New("not started: an earlier load failed")
+		default:
+		}
+		if ctx.Err() != nil {
+			blocked = fmt.Errorf("not started: %w", ctx.Err())
+		}
+		if blocked == nil {
+			select {
+			case <-stop:
+				blocked = errors.New("not started: an earlier load failed")
+			case <-ctx.Done():
+				blocked = fmt.Errorf("not started: %w", ctx.Err())
+			case sem <- struct{}{}:
+			}
+		}
+		if blocked == nil {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -85,14 +100,9 @@ func Run(ctx context.Context, db DB, specs []Spec, opts Options) (Report, error)
 			}()
 			continue
 		}
-		// Not started: cancelled or fail-fast.
-		why := "not started: an earlier load failed"
-		if ctx.Err() != nil {
-			why = "not started: " + ctx.Err().Error()
-		}
 		rep.Tables[i] = TableReport{Source: specs[i].Name(), Relation: relation(specs[i].Schema, specs[i].Identifier),
-			Format: specs[i].Format, Status: StatusError, Error: why}
-		errs[i] = &LoadError{Source: specs[i].Name(), Err: errors.New(why)}
+			Format: specs[i].Format, Status: StatusError, Error: blocked.Error()}
+		errs[i] = &LoadError{Source: specs[i].Name(), Err: blocked}
 	}
 	wg.Wait()
 
@@ -133,9 +143,9 @@ func (l *loader) load(ctx context.Context, s *Spec) (TableReport, error) {
 		t.RowsPerSecond = float64(t.Rows) / el.Seconds()
 	}
 	if err != nil {
-		err = &LoadError{Source: t.Source, Err: err}
 		t.Status = StatusError
 		t.Error = err.Error()
+		err = &LoadError{Source: t.Source, Err: err}
 	} else if t.Rows > 0 || t.Status == "" {
 		if t.Status == "" {
 			t.Status = StatusUpToDate
