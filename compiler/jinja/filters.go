@@ -524,12 +524,14 @@ func filterAbs(s *State, v any, args *Args) any {
 		return int64(0)
 	case int64:
 		if x == math.MinInt64 {
-			s.Throw("OverflowError", "integer overflow")
+			return new(big.Int).Neg(big.NewInt(x))
 		}
 		if x < 0 {
 			return -x
 		}
 		return x
+	case *big.Int:
+		return normBig(new(big.Int).Abs(x))
 	case float64:
 		return math.Abs(x)
 	}
@@ -692,7 +694,7 @@ func filterFilesizeformat(s *State, v any, args *Args) any {
 	case f == 1:
 		return "1 Byte"
 	case f < base:
-		return strconv.FormatInt(s.floatToInt(f), 10) + " Bytes"
+		return ToString(s.floatToInt(f)) + " Bytes"
 	}
 	var unit float64
 	for i, p := range prefixes {
@@ -716,6 +718,8 @@ func (s *State) pyFloat(v any) float64 {
 		return f
 	case *Undefined:
 		s.failUndefined(x)
+	case *big.Int:
+		return bigFloat(x)
 	}
 	if f, ok := asFloat(v); ok {
 		return f
@@ -764,8 +768,9 @@ func parsePyFloat(str string) (float64, bool) {
 	return f, true
 }
 
-// parsePyInt parses a string the way Python's int(str, base) does.
-func parsePyInt(str string, base int) (int64, bool) {
+// parsePyInt parses a string the way Python's int(str, base) does; the
+// result is an int64 or, when it does not fit, a *big.Int.
+func parsePyInt(str string, base int) (any, bool) {
 	str = strings.TrimFunc(str, pyIsSpace)
 	neg := false
 	if str != "" && (str[0] == '+' || str[0] == '-') {
@@ -803,21 +808,22 @@ func parsePyInt(str string, base int) (int64, bool) {
 	if base < 2 || base > 36 || str == "" || str[0] == '_' || str[len(str)-1] == '_' || strings.Contains(str, "__") {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(strings.ReplaceAll(str, "_", ""), base, 64)
-	if err != nil {
-		// Python ints are unbounded; out-of-range values saturate here.
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-			if neg {
-				return math.MinInt64, true
-			}
-			return math.MaxInt64, true
-		}
-		return 0, false
-	}
+	digits := strings.ReplaceAll(str, "_", "")
 	if neg {
-		n = -n
+		digits = "-" + digits
 	}
-	return n, true
+	n, err := strconv.ParseInt(digits, base, 64)
+	if err == nil {
+		return n, true
+	}
+	if ne, ok := err.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange {
+		return nil, false
+	}
+	b, ok := new(big.Int).SetString(digits, base)
+	if !ok {
+		return nil, false
+	}
+	return b, true
 }
 
 func filterFloat(s *State, v any, args *Args) any {
@@ -835,6 +841,8 @@ func filterFloat(s *State, v any, args *Args) any {
 			return f
 		}
 		return def
+	case *big.Int:
+		return bigFloat(x)
 	}
 	if f, ok := asFloat(v); ok {
 		return f
@@ -861,7 +869,7 @@ func filterInt(s *State, v any, args *Args) any {
 			return n
 		}
 		if f, ok := parsePyFloat(str); ok && !math.IsInf(f, 0) && !math.IsNaN(f) {
-			return int64(f)
+			return s.floatToInt(f)
 		}
 		return def
 	case float64:
@@ -869,6 +877,8 @@ func filterInt(s *State, v any, args *Args) any {
 			return def
 		}
 		return s.floatToInt(x)
+	case *big.Int:
+		return x
 	}
 	if n, ok := asInt(v); ok {
 		return n
@@ -1247,17 +1257,20 @@ func filterRound(s *State, v any, args *Args) any {
 		prec = s.argInt(a[0])
 	}
 	switch v.(type) {
-	case int64, bool, float64:
+	case int64, bool, float64, *big.Int:
 	default:
 		s.Throw("TypeError", "type %s doesn't define __round__ method", typeName(v))
 	}
 	if method == "common" {
-		if n, ok := asInt(v); ok {
+		if n, ok := toBig(v); ok {
 			return roundInt(n, prec)
 		}
 		return pyRound(v.(float64), prec)
 	}
-	f, _ := asFloat(v)
+	f, ok := asFloat(v)
+	if !ok {
+		f = bigFloat(v.(*big.Int))
+	}
 	scale := math.Pow(10, float64(prec))
 	if method == "ceil" {
 		return math.Ceil(f*scale) / scale
@@ -1267,23 +1280,20 @@ func filterRound(s *State, v any, args *Args) any {
 
 // roundInt is round(int, ndigits): ints stay ints, rounding half to even
 // at negative precisions.
-func roundInt(n, prec int64) int64 {
-	if prec >= 0 || prec < -18 {
-		if prec < -18 {
-			return 0
-		}
-		return n
+func roundInt(n *big.Int, prec int64) any {
+	if prec >= 0 {
+		return normBig(n)
 	}
-	p := intPow(10, -prec)
-	q, r := n/p, n%p
-	if r < 0 {
-		q--
-		r += p
+	if prec < -400 {
+		return int64(0)
 	}
-	if 2*r > p || 2*r == p && q%2 != 0 {
-		q++
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(-prec), nil)
+	q, r := new(big.Int).DivMod(n, p, new(big.Int)) // r >= 0
+	twice := new(big.Int).Lsh(r, 1)
+	if c := twice.Cmp(p); c > 0 || c == 0 && q.Bit(0) == 1 {
+		q.Add(q, big.NewInt(1))
 	}
-	return q * p
+	return normBig(q.Mul(q, p))
 }
 
 // pyRound is Python's round(float, ndigits): correctly rounded, ties to
@@ -1895,6 +1905,8 @@ func (s *State) jsonDump(b *strings.Builder, v any, ind string, hasIndent bool, 
 		}
 	case int64:
 		b.WriteString(strconv.FormatInt(x, 10))
+	case *big.Int:
+		b.WriteString(x.String())
 	case float64:
 		b.WriteString(jsonFloat(x))
 	case string:

@@ -2,6 +2,7 @@ package jinja
 
 import (
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -14,21 +15,6 @@ import (
 
 // ---------------------------------------------------------------------------
 // Shared number rendering
-
-// intDigits renders |n| in base (2, 8, 10, 16) without sign or prefix.
-func intDigits(n int64, base int, upper bool) string {
-	var d string
-	if n < 0 {
-		// Negating math.MinInt64 overflows; go through uint64.
-		d = strconv.FormatUint(uint64(-(n+1))+1, base)
-	} else {
-		d = strconv.FormatInt(n, base)
-	}
-	if upper {
-		d = strings.ToUpper(d)
-	}
-	return d
-}
 
 // floatBody renders |f| for the conversion types e E f F g G (and '%'
 // handled by the caller) with precision prec, without sign. alt is the '#'
@@ -397,7 +383,7 @@ func (s *State) percentFormat(format string, arg any) string {
 			}
 		case 'd', 'i', 'u', 'x', 'X', 'o':
 			n := s.percentInt(value, conv)
-			if n < 0 {
+			if n.Sign() < 0 {
 				sign = "-"
 			} else if plus {
 				sign = "+"
@@ -417,7 +403,10 @@ func (s *State) percentFormat(format string, arg any) string {
 					prefix = "0o"
 				}
 			}
-			body = intDigits(n, base, conv == 'X')
+			body = new(big.Int).Abs(n).Text(base)
+			if conv == 'X' {
+				body = strings.ToUpper(body)
+			}
 			if prec > len(body) {
 				body = strings.Repeat("0", prec-len(body)) + body
 			}
@@ -481,8 +470,8 @@ func (s *State) percentLookup(mapping any, key string) any {
 
 // percentInt converts the argument of %d %x %o like Python: ints and bools
 // as is, floats truncated (for %d only), anything else a TypeError.
-func (s *State) percentInt(v any, conv rune) int64 {
-	if n, ok := asInt(v); ok {
+func (s *State) percentInt(v any, conv rune) *big.Int {
+	if n, ok := toBig(v); ok {
 		return n
 	}
 	if u, ok := v.(*Undefined); ok {
@@ -490,7 +479,8 @@ func (s *State) percentInt(v any, conv rune) int64 {
 	}
 	if f, ok := v.(float64); ok {
 		if conv == 'd' || conv == 'i' || conv == 'u' {
-			return s.floatToInt(f)
+			n, _ := toBig(s.floatToInt(f))
+			return n
 		}
 		s.Throw("TypeError", "%%%c format: an integer is required, not float", conv)
 	}
@@ -498,11 +488,12 @@ func (s *State) percentInt(v any, conv rune) int64 {
 		s.Throw("TypeError", "%%%c format: a real number is required, not %s", conv, typeName(v))
 	}
 	s.Throw("TypeError", "%%%c format: an integer is required, not %s", conv, typeName(v))
-	return 0
+	return nil
 }
 
-// floatToInt is Python's int(float).
-func (s *State) floatToInt(f float64) int64 {
+// floatToInt is Python's int(float): an int64, or a *big.Int when the
+// value does not fit.
+func (s *State) floatToInt(f float64) any {
 	if math.IsInf(f, 0) {
 		s.Throw("OverflowError", "cannot convert float infinity to integer")
 	}
@@ -510,15 +501,19 @@ func (s *State) floatToInt(f float64) int64 {
 		s.Throw("ValueError", "cannot convert float NaN to integer")
 	}
 	t := math.Trunc(f)
-	if t >= 9.223372036854775807e18 || t < -9.223372036854775808e18 {
-		s.Throw("OverflowError", "integer out of range")
+	if t >= -9.223372036854775808e18 && t < 9.223372036854775807e18 {
+		return int64(t)
 	}
-	return int64(t)
+	b, _ := big.NewFloat(t).Int(nil)
+	return b
 }
 
 func (s *State) percentFloat(v any) float64 {
 	if f, ok := asFloat(v); ok {
 		return f
+	}
+	if b, ok := v.(*big.Int); ok {
+		return bigFloat(b)
 	}
 	if u, ok := v.(*Undefined); ok {
 		s.failUndefined(u)
@@ -677,9 +672,11 @@ func (s *State) formatValue(v any, spec string) string {
 		if spec == "" {
 			return ToString(x)
 		}
-		n, _ := asInt(x)
+		n, _ := toBig(x)
 		return s.formatInt(n, spec)
 	case int64:
+		return s.formatInt(big.NewInt(x), spec)
+	case *big.Int:
 		return s.formatInt(x, spec)
 	case float64:
 		return s.formatFloatSpec(x, spec)
@@ -739,11 +736,11 @@ func (fs formatSpec) signOf(neg bool) string {
 	return ""
 }
 
-func (s *State) formatInt(n int64, spec string) string {
+func (s *State) formatInt(n *big.Int, spec string) string {
 	fs := s.parseFormatSpec(spec, "int")
 	switch fs.typ {
 	case 'e', 'E', 'f', 'F', 'g', 'G', '%':
-		return s.formatFloatParsed(float64(n), fs)
+		return s.formatFloatParsed(bigFloat(n), fs)
 	case 0, 'd', 'n', 'b', 'o', 'x', 'X', 'c':
 	default:
 		s.Throw("ValueError", "Unknown format code '%c' for object of type 'int'", fs.typ)
@@ -761,7 +758,10 @@ func (s *State) formatInt(n int64, spec string) string {
 		if fs.alt {
 			s.Throw("ValueError", "Alternate form (#) not allowed with integer format specifier 'c'")
 		}
-		return fs.pad("", s.pyChr(n), '>')
+		if !n.IsInt64() {
+			s.Throw("OverflowError", "Python int too large to convert to C int")
+		}
+		return fs.pad("", s.pyChr(n.Int64()), '>')
 	}
 	base, every, prefix := 10, 3, ""
 	switch fs.typ {
@@ -777,8 +777,11 @@ func (s *State) formatInt(n int64, spec string) string {
 	if !fs.alt {
 		prefix = ""
 	}
-	prefix = fs.signOf(n < 0) + prefix
-	digits := intDigits(n, base, fs.typ == 'X')
+	prefix = fs.signOf(n.Sign() < 0) + prefix
+	digits := new(big.Int).Abs(n).Text(base)
+	if fs.typ == 'X' {
+		digits = strings.ToUpper(digits)
+	}
 	return fs.padNumber(prefix, digits, "", every)
 }
 

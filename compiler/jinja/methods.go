@@ -1,6 +1,7 @@
 package jinja
 
 import (
+	"math/big"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -138,6 +139,9 @@ func (s *State) argStr(v any) string {
 func (s *State) argInt(v any) int64 {
 	if n, ok := asInt(v); ok {
 		return n
+	}
+	if _, ok := v.(*big.Int); ok {
+		s.Throw("OverflowError", "Python int too large to convert to C ssize_t")
 	}
 	// Undefined has no __index__, so this is a TypeError, not UndefinedError.
 	s.Throw("TypeError", "'%s' object cannot be interpreted as an integer", pyTypeName(v))

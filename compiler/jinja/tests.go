@@ -1,5 +1,7 @@
 package jinja
 
+import "math/big"
+
 // TestFunc implements {{ v is name(args) }}.
 type TestFunc func(s *State, v any, args *Args) bool
 
@@ -36,7 +38,7 @@ func init() {
 			return ok && !b
 		},
 		"true":    func(s *State, v any, a *Args) bool { s.pyBind(a, "test_true", 0, 0); b, ok := v.(bool); return ok && b },
-		"integer": func(s *State, v any, a *Args) bool { s.pyBind(a, "test_integer", 0, 0); _, ok := v.(int64); return ok },
+		"integer": testInteger,
 		"float":   func(s *State, v any, a *Args) bool { s.pyBind(a, "test_float", 0, 0); _, ok := v.(float64); return ok },
 		"lower": func(s *State, v any, a *Args) bool {
 			s.pyBind(a, "test_lower", 0, 0)
@@ -71,6 +73,15 @@ func init() {
 		"<=":          le,
 		"le":          le,
 	}
+}
+
+func testInteger(s *State, v any, args *Args) bool {
+	s.pyBind(args, "test_integer", 0, 0)
+	switch v.(type) {
+	case int64, *big.Int:
+		return true
+	}
+	return false
 }
 
 func isUndefined(v any) bool { _, ok := v.(*Undefined); return ok }
@@ -119,7 +130,7 @@ func testTest(s *State, v any, args *Args) bool {
 func testNumber(s *State, v any, args *Args) bool {
 	s.pyBind(args, "test_number", 0, 0)
 	switch v.(type) {
-	case int64, float64, bool:
+	case int64, float64, bool, *big.Int:
 		return true
 	}
 	return false
@@ -197,6 +208,9 @@ func testSameas(s *State, v any, args *Args) bool {
 	case *Undefined:
 		y, ok := o.(*Undefined)
 		return ok && x == y
+	case *big.Int:
+		y, ok := o.(*big.Int)
+		return ok && x.Cmp(y) == 0
 	}
 	defer func() { recover() }()
 	return v == o
