@@ -270,6 +270,8 @@ func TestHTTPIncremental(t *testing.T) {
 		rec(1, "placed", "2024-01-01T10:00:00Z"),
 		rec(2, "placed", "2024-01-02T10:00:00+05:00"), // the maximum is compared as a time, not text
 		rec(3, "placed", "2024-01-02T06:00:00Z"),
+		rec(5, "cancelled", "2024-01-02T05:00:00Z"),
+		rec(5, "placed", "2024-01-01T05:00:00Z"), // an older version, later in the feed
 	})
 	api := newAPI(t, dir, fixtureapi.Faults{})
 	spec := httpSpec(t, "orders", api.URL+"/orders", map[string]any{
@@ -280,8 +282,12 @@ func TestHTTPIncremental(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tr := rep.Tables[0]; tr.Rows != 3 || tr.Watermark != "2024-01-02T06:00:00Z" {
-		t.Errorf("first run: rows %d watermark %q, want 3 and 2024-01-02T06:00:00Z", tr.Rows, tr.Watermark)
+	if tr := rep.Tables[0]; tr.Rows != 4 || tr.Watermark != "2024-01-02T06:00:00Z" {
+		t.Errorf("first run: rows %d watermark %q, want 4 and 2024-01-02T06:00:00Z", tr.Rows, tr.Watermark)
+	}
+	var status string
+	if err := pool.QueryRow(ctx, `select status from raw.orders where order_id = 5`).Scan(&status); err != nil || status != "cancelled" {
+		t.Errorf("order 5 status %q (%v), want cancelled (the newest version)", status, err)
 	}
 	for _, q := range api.seen() {
 		if strings.Contains(q, "updated_since") {
@@ -295,6 +301,7 @@ func TestHTTPIncremental(t *testing.T) {
 		rec(2, "shipped", "2024-01-05T00:00:00Z"),
 		rec(3, "placed", "2024-01-02T06:00:00Z"),
 		rec(4, "placed", "2024-01-04T00:00:00Z"),
+		rec(5, "cancelled", "2024-01-02T05:00:00Z"),
 	})
 	before := len(api.seen())
 	rep, err = Run(ctx, pool, []Spec{spec}, fastOpts())
@@ -309,10 +316,9 @@ func TestHTTPIncremental(t *testing.T) {
 			t.Errorf("second run request without the watermark: %s", q)
 		}
 	}
-	if n := count(t, pool, `select count(*) from raw.orders`); n != 4 {
-		t.Errorf("%d rows, want 4", n)
+	if n := count(t, pool, `select count(*) from raw.orders`); n != 5 {
+		t.Errorf("%d rows, want 5", n)
 	}
-	var status string
 	if err := pool.QueryRow(ctx, `select status from raw.orders where order_id = 2`).Scan(&status); err != nil || status != "shipped" {
 		t.Errorf("order 2 status %q (%v), want shipped (upserted)", status, err)
 	}
@@ -546,3 +552,5 @@ func TestRunReportAndCancel(t *testing.T) {
 }
 
 var _ = pgx.ErrNoRows
+
+func httptestServer(h http.Handler) *httptest.Server { return httptest.NewServer(h) }

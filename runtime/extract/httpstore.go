@@ -176,10 +176,8 @@ func (r *httpRun) write(ctx context.Context, tx pgx.Tx, ledgerKey, oldWM string)
 	wm := oldWM
 	if h.Incremental != nil && r.records > 0 {
 		typ := "text"
-		for _, c := range cols {
-			if strings.Join(c.path, ".") == strings.Join(h.Incremental.Field, ".") {
-				typ = c.typ
-			}
+		if wc := r.watermarkColumn(cols); wc != nil {
+			typ = wc.typ
 		}
 		var newWM *string
 		err := tx.QueryRow(ctx, `select raw #>> $1::text[] from pg_temp._gdbt_stage
@@ -276,6 +274,20 @@ func (r *httpRun) prepareTable(ctx context.Context, tx pgx.Tx, cols []target) er
 	return nil
 }
 
+// watermarkColumn is the column holding the incremental field, if any.
+func (r *httpRun) watermarkColumn(cols []target) *target {
+	if r.h.Incremental == nil {
+		return nil
+	}
+	want := strings.Join(r.h.Incremental.Field, ".")
+	for i := range cols {
+		if strings.Join(cols[i].path, ".") == want {
+			return &cols[i]
+		}
+	}
+	return nil
+}
+
 func valueExpr(c target, arg int) string {
 	p := "$" + strconv.Itoa(arg) + "::text[]"
 	switch strings.ToLower(c.typ) {
@@ -317,8 +329,18 @@ func (r *httpRun) insert(ctx context.Context, tx pgx.Tx, cols []target) (int64, 
 		for _, n := range names {
 			sets = append(sets, n+" = excluded."+n)
 		}
+		// Feeds repeat keys, sometimes with an older version later: keep
+		// the newest by the watermark field when it is a column, else the
+		// last one received; never let an older version overwrite a newer.
+		order := pks + ", seq desc"
+		guard := ""
+		if wc := r.watermarkColumn(cols); wc != nil {
+			w := ident(wc.name)
+			order = pks + ", " + w + " desc nulls last, seq desc"
+			guard = " where " + rel + "." + w + " is null or excluded." + w + " >= " + rel + "." + w
+		}
 		sql = "insert into " + rel + " (" + list + ") select distinct on (" + pks + ") " + list +
-			" from (" + inner + ") x order by " + pks + ", seq desc on conflict (" + pks + ") do update set " + strings.Join(sets, ", ")
+			" from (" + inner + ") x order by " + order + " on conflict (" + pks + ") do update set " + strings.Join(sets, ", ") + guard
 	} else {
 		sql = "insert into " + rel + " (" + list + ") select " + list + " from (" + inner + ") x order by seq"
 	}
