@@ -175,3 +175,24 @@ func IsError(err error, kind string) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Kind == kind
 }
+
+// ExecuteNative renders like Jinja2's native environment: a template that
+// is a single {{ expression }} yields the expression's value itself (a
+// relation, a list); anything else yields the rendered string.
+func (t *Template) ExecuteNative(ctx Context, host any) (any, error) {
+	if len(t.body) != 1 {
+		return t.Execute(ctx, host)
+	}
+	out, ok := t.body[0].(*OutputNode)
+	if !ok {
+		return t.Execute(ctx, host)
+	}
+	s := &State{env: t.env, file: t.file, ctx: ctx, Host: host}
+	s.root = &frame{}
+	var v any
+	err := s.protect(func() { v = s.eval(out.X, s.root) })
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}

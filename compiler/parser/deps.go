@@ -1,0 +1,143 @@
+package parser
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/gdbt/gdbt/compiler/jinja"
+	"github.com/gdbt/gdbt/compiler/manifest"
+)
+
+func refable(rt manifest.ResourceType) bool {
+	return rt == manifest.Model || rt == manifest.Seed || rt == manifest.Snapshot
+}
+
+// resolveRef finds the node a ref points to, searching like dbt: the named
+// package only; otherwise the root project, the referring node's package,
+// then any package.
+func (p *parser) resolveRef(from *manifest.Node, r manifest.Ref) (*manifest.Node, error) {
+	var order []string
+	if r.Package != "" {
+		order = []string{r.Package}
+	} else {
+		order = []string{p.root.Name}
+		if from != nil && from.Package != p.root.Name {
+			order = append(order, from.Package)
+		}
+		order = append(order, "")
+	}
+	if p.byName == nil {
+		p.indexNodes()
+	}
+	for _, pkg := range order {
+		var found *manifest.Node
+		for _, n := range p.byName[r.Name] {
+			if !refable(n.ResourceType) || n.Name != r.Name || (pkg != "" && n.Package != pkg) {
+				continue
+			}
+			if r.Version != nil && jinja.ToString(r.Version) != jinja.ToString(n.Version) {
+				continue
+			}
+			if found == nil || n.UniqueID < found.UniqueID {
+				found = n
+			}
+		}
+		if found != nil {
+			return found, nil
+		}
+	}
+	where := ""
+	if from != nil {
+		where = fmt.Sprintf("%s '%s' (%s)", from.ResourceType, from.UniqueID, from.OriginalFilePath)
+	}
+	return nil, fmt.Errorf("%s depends on a node named '%s' which was not found", where, r.Name)
+}
+
+func (p *parser) resolveSource(from *manifest.Node, src, table string) (*manifest.SourceDef, error) {
+	var found *manifest.SourceDef
+	for _, s := range p.m.Sources {
+		if s.SourceName == src && s.Name == table {
+			if found == nil || s.Package == p.root.Name {
+				found = s
+			}
+		}
+	}
+	if found == nil {
+		where := ""
+		if from != nil {
+			where = fmt.Sprintf("%s '%s' (%s)", from.ResourceType, from.UniqueID, from.OriginalFilePath)
+		}
+		return nil, fmt.Errorf("%s depends on a source named '%s.%s' which was not found", where, src, table)
+	}
+	return found, nil
+}
+
+func (p *parser) indexNodes() {
+	p.byName = map[string][]*manifest.Node{}
+	for _, n := range p.m.Nodes {
+		if refable(n.ResourceType) {
+			p.byName[n.Name] = append(p.byName[n.Name], n)
+		}
+	}
+}
+
+// resolveDeps turns refs and sources into depends_on.nodes and attaches
+// tests to the node they test.
+func (p *parser) resolveDeps() error {
+	p.indexNodes()
+	ids := make([]string, 0, len(p.m.Nodes))
+	for id := range p.m.Nodes {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		n := p.m.Nodes[id]
+		deps := map[string]bool{}
+		for _, r := range n.Refs {
+			t, err := p.resolveRef(n, r)
+			if err != nil {
+				return err
+			}
+			deps[t.UniqueID] = true
+		}
+		for _, s := range n.Sources {
+			t, err := p.resolveSource(n, s[0], s[1])
+			if err != nil {
+				return err
+			}
+			deps[t.UniqueID] = true
+		}
+		n.DependsOnNodes = n.DependsOnNodes[:0]
+		for d := range deps {
+			n.DependsOnNodes = append(n.DependsOnNodes, d)
+		}
+		sort.Strings(n.DependsOnNodes)
+		if n.ResourceType == manifest.Test && n.TestMetadata != nil && len(n.Refs) > 0 && n.FileKeyName != "" {
+			if t, err := p.resolveRef(n, n.Refs[0]); err == nil {
+				n.AttachedNode = t.UniqueID
+			}
+		}
+	}
+	for _, e := range p.m.Exposures {
+		deps := map[string]bool{}
+		for _, r := range e.Refs {
+			t, err := p.resolveRef(nil, r)
+			if err != nil {
+				return fmt.Errorf("exposure '%s': %w", e.Name, err)
+			}
+			deps[t.UniqueID] = true
+		}
+		for _, s := range e.Sources {
+			t, err := p.resolveSource(nil, s[0], s[1])
+			if err != nil {
+				return fmt.Errorf("exposure '%s': %w", e.Name, err)
+			}
+			deps[t.UniqueID] = true
+		}
+		for d := range deps {
+			e.DependsOnNodes = append(e.DependsOnNodes, d)
+		}
+		sort.Strings(e.DependsOnNodes)
+	}
+	return nil
+}

@@ -1,0 +1,399 @@
+// Package parser turns a loaded dbt project into a manifest: it reads every
+// macro, model, seed, snapshot, test, analysis, doc and schema file, renders
+// SQL files once with the parse-time context to learn their refs, sources
+// and config() calls, resolves configs with dbt's precedence, and builds
+// the generic tests declared in YAML.
+package parser
+
+import (
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gdbt/gdbt/compiler/dbtctx"
+	"github.com/gdbt/gdbt/compiler/jinja"
+	"github.com/gdbt/gdbt/compiler/manifest"
+	"github.com/gdbt/gdbt/compiler/project"
+	"github.com/gdbt/gdbt/compiler/source"
+	"github.com/gdbt/gdbt/macros"
+)
+
+// Options tune a parse.
+type Options struct {
+	Threads int // parallel file work; 0 means GOMAXPROCS
+}
+
+// Result is the parsed project with the environment later phases render in.
+type Result struct {
+	Manifest *manifest.Manifest
+	Env      *dbtctx.Env
+	Project  *project.Project
+	Warnings []string
+}
+
+// Parse parses root and its packages.
+func Parse(root *project.Project, opts Options) (*Result, error) {
+	p := &parser{root: root, opts: opts, m: manifest.New(), jinja: dbtctx.NewJinja(),
+		tmpls: map[string]*jinja.Template{}}
+	p.macros = dbtctx.NewMacros(root.Name)
+	p.m.ProjectName = root.Name
+	sum := md5.Sum([]byte(root.Name))
+	p.m.ProjectID = hex.EncodeToString(sum[:])
+	p.m.AdapterType = "postgres"
+	p.env = p.newEnv()
+	steps := []func() error{p.loadMacros, p.loadDocs, p.loadFiles, p.loadSchemas, p.resolveNodes, p.buildTests, p.resolveDeps}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return &Result{Manifest: p.m, Env: p.env, Project: root, Warnings: p.warnings}, nil
+}
+
+type parser struct {
+	root   *project.Project
+	opts   Options
+	m      *manifest.Manifest
+	jinja  *jinja.Environment
+	macros *dbtctx.Macros
+	env    *dbtctx.Env
+
+	mu       sync.Mutex
+	tmpls    map[string]*jinja.Template // parsed SQL per node unique_id
+	sqlNodes []*sqlFile
+	patches  []*patch
+	tests    []*testSpec
+	warnings []string
+	byName   map[string][]*manifest.Node // refable nodes by name, built once nodes are final
+}
+
+func (p *parser) threads() int {
+	if p.opts.Threads > 0 {
+		return p.opts.Threads
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// parallel runs fn(i) for i in [0, n) on the worker pool and returns the
+// first error.
+func (p *parser) parallel(n int, fn func(i int) error) error {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	next := make(chan int, n)
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < p.threads() && w < n; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (p *parser) warn(format string, args ...any) {
+	p.mu.Lock()
+	p.warnings = append(p.warnings, fmt.Sprintf(format, args...))
+	p.mu.Unlock()
+}
+
+// ---------------------------------------------------------------------------
+// Environment
+
+func (p *parser) newEnv() *dbtctx.Env {
+	r := p.root
+	target := jinja.NewDict()
+	if pr := r.Profile; pr != nil {
+		target.Set("profile_name", pr.Name)
+		target.Set("name", pr.TargetName)
+		target.Set("target_name", pr.TargetName)
+		target.Set("type", "postgres")
+		target.Set("host", pr.Host)
+		target.Set("port", int64(pr.Port))
+		target.Set("user", pr.User)
+		target.Set("database", pr.Database)
+		target.Set("dbname", pr.Database)
+		target.Set("schema", pr.Schema)
+		target.Set("threads", int64(pr.Threads))
+		target.Set("sslmode", pr.SSLMode)
+	}
+	flags := jinja.NewDict()
+	flags.Set("STORE_FAILURES", false)
+	flags.Set("FULL_REFRESH", false)
+	flags.Set("WHICH", "parse")
+	dispatch := map[string][]string{}
+	for _, d := range r.Dispatch {
+		dispatch[d.MacroNamespace] = d.SearchOrder
+	}
+	e := &dbtctx.Env{
+		Jinja:        p.jinja,
+		Macros:       p.macros,
+		ProjectName:  r.Name,
+		Target:       target,
+		Dispatch:     dispatch,
+		Flags:        flags,
+		RunStartedAt: time.Now().UTC(),
+		Var:          p.varLookup,
+	}
+	e.Relation = func(n *manifest.Node) *dbtctx.Relation {
+		typ := ""
+		switch n.Config.String("materialized") {
+		case "view":
+			typ = "view"
+		case "table", "incremental", "seed", "snapshot":
+			typ = "table"
+		case "materialized_view":
+			typ = "materialized_view"
+		case "ephemeral":
+			typ = "cte"
+		}
+		return dbtctx.NewRelation(n.Database, n.Schema, n.Alias, typ)
+	}
+	e.SourceRelation = func(s *manifest.SourceDef) *dbtctx.Relation {
+		return dbtctx.NewRelation(s.Database, s.Schema, s.Identifier, "table")
+	}
+	e.ResolveRef = p.resolveRef
+	e.ResolveSource = p.resolveSource
+	return e
+}
+
+// varLookup resolves var(name) for a node of package pkg, with dbt's
+// precedence: --vars, the root project's vars for that package, the root's
+// global vars, then the package's own vars.
+func (p *parser) varLookup(pkg, name string) (any, bool) {
+	if v, ok := p.root.Var(name, pkg); ok {
+		return v, true
+	}
+	return nil, false
+}
+
+// ---------------------------------------------------------------------------
+// Files
+
+// packages returns the projects in macro-resolution order: dependencies,
+// then the root.
+func (p *parser) packages() []*project.Project {
+	all := p.root.All()
+	return append(all[1:], all[0])
+}
+
+// listFiles lists files under dir (relative to the project root) with one
+// of the extensions, sorted, as paths relative to root.
+func listFiles(root, dir string, exts ...string) ([]string, error) {
+	base := filepath.Join(root, dir)
+	var out []string
+	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if os.IsNotExist(err) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			if strings.HasPrefix(d.Name(), ".") && p != base {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		for _, e := range exts {
+			if strings.HasSuffix(strings.ToLower(d.Name()), e) {
+				rel, _ := filepath.Rel(root, p)
+				out = append(out, filepath.ToSlash(rel))
+				break
+			}
+		}
+		return nil
+	})
+	if os.IsNotExist(err) {
+		err = nil
+	}
+	sort.Strings(out)
+	return out, err
+}
+
+func readFile(root, rel string) (*source.File, []byte, error) {
+	data, err := os.ReadFile(filepath.Join(root, rel))
+	if err != nil {
+		return nil, nil, err
+	}
+	return source.NewFile(rel, normalizeNewlines(string(data))), data, nil
+}
+
+// normalizeNewlines applies Jinja2's source handling so positions match.
+func normalizeNewlines(src string) string {
+	if strings.IndexByte(src, '\r') >= 0 {
+		src = strings.ReplaceAll(src, "\r\n", "\n")
+		src = strings.ReplaceAll(src, "\r", "\n")
+	}
+	return strings.TrimSuffix(src, "\n")
+}
+
+func checksum(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// ---------------------------------------------------------------------------
+// Macros
+
+func (p *parser) loadMacros() error {
+	type mfile struct {
+		pkg, root, rel string
+		fsys           fs.FS
+	}
+	var files []mfile
+	for _, b := range macros.Packages {
+		entries, err := fs.ReadDir(macros.FS, b.Dir)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			files = append(files, mfile{pkg: b.Name, rel: path.Join("macros", e.Name()), fsys: macros.FS, root: b.Dir})
+		}
+	}
+	for _, pr := range p.packages() {
+		dirs := append(append([]string{}, pr.MacroPaths...), pr.GenericTestPaths()...)
+		seen := map[string]bool{}
+		for _, d := range dirs {
+			rels, err := listFiles(pr.Root, d, ".sql")
+			if err != nil {
+				return err
+			}
+			for _, rel := range rels {
+				if !seen[rel] {
+					seen[rel] = true
+					files = append(files, mfile{pkg: pr.Name, root: pr.Root, rel: rel})
+				}
+			}
+		}
+	}
+	tmpls := make([]*jinja.Template, len(files))
+	err := p.parallel(len(files), func(i int) error {
+		f := files[i]
+		var data []byte
+		var err error
+		if f.fsys != nil {
+			data, err = fs.ReadFile(f.fsys, path.Join(f.root, path.Base(f.rel)))
+		} else {
+			data, err = os.ReadFile(filepath.Join(f.root, f.rel))
+		}
+		if err != nil {
+			return err
+		}
+		t, err := p.jinja.ParseFile(source.NewFile(f.rel, normalizeNewlines(string(data))))
+		if err != nil {
+			return err
+		}
+		tmpls[i] = t
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Register in order, so a later package's macro replaces nothing of
+	// another package and duplicates within a package are reported.
+	for i, f := range files {
+		for _, def := range tmpls[i].Macros() {
+			id := "macro." + f.pkg + "." + def.Name
+			if old, dup := p.m.Macros[id]; dup && !p.macros.IsInternal(f.pkg) {
+				pos := def.File().Position(def.Position())
+				return fmt.Errorf("%s: dbt found two macros named \"%s\" in the project \"%s\" (also in %s)", pos, def.Name, f.pkg, old.OriginalFilePath)
+			}
+			p.macros.Add(f.pkg, def)
+			relPath := f.rel
+			for _, mp := range append([]string{"macros"}, p.macroPathsOf(f.pkg)...) {
+				if strings.HasPrefix(relPath, mp+"/") {
+					relPath = strings.TrimPrefix(relPath, mp+"/")
+					break
+				}
+			}
+			supported := []string{}
+			if def.Tag == "materialization" {
+				supported = []string{"sql"}
+			}
+			p.m.Macros[id] = &manifest.MacroDef{
+				UniqueID: id, Package: f.pkg, Name: def.Name, Path: relPath,
+				OriginalFilePath: f.rel, MacroSQL: def.Source(), CreatedAt: nowStamp(),
+				SupportedLanguages: supported,
+			}
+		}
+	}
+	return nil
+}
+
+func (p *parser) macroPathsOf(pkg string) []string {
+	for _, pr := range p.root.All() {
+		if pr.Name == pkg {
+			return append(append([]string{}, pr.MacroPaths...), pr.GenericTestPaths()...)
+		}
+	}
+	return nil
+}
+
+func nowStamp() float64 { return float64(time.Now().UnixNano()) / 1e9 }
+
+// ---------------------------------------------------------------------------
+// Docs
+
+func (p *parser) loadDocs() error {
+	for _, pr := range p.packages() {
+		dirs := pr.DocsPaths
+		if len(dirs) == 0 {
+			dirs = pr.AllSourcePaths()
+		}
+		seen := map[string]bool{}
+		for _, d := range dirs {
+			rels, err := listFiles(pr.Root, d, ".md")
+			if err != nil {
+				return err
+			}
+			for _, rel := range rels {
+				if seen[rel] {
+					continue
+				}
+				seen[rel] = true
+				f, _, err := readFile(pr.Root, rel)
+				if err != nil {
+					return err
+				}
+				t, err := p.jinja.ParseFile(f)
+				if err != nil {
+					return err
+				}
+				for _, b := range t.Blocks() {
+					if b.Tag != "docs" {
+						continue
+					}
+					id := "doc." + pr.Name + "." + b.Header.Name
+					p.m.Docs[id] = &manifest.Doc{UniqueID: id, Package: pr.Name, Name: b.Header.Name,
+						Path: relTo(rel, d), OriginalFilePath: rel, BlockContents: strings.TrimSpace(b.BodyText)}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func relTo(rel, dir string) string {
+	if dir == "" || dir == "." {
+		return rel
+	}
+	return strings.TrimPrefix(rel, strings.TrimSuffix(dir, "/")+"/")
+}

@@ -1,0 +1,369 @@
+package parser
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gdbt/gdbt/compiler/dbtctx"
+	"github.com/gdbt/gdbt/compiler/jinja"
+	"github.com/gdbt/gdbt/compiler/manifest"
+	"github.com/gdbt/gdbt/compiler/project"
+	"github.com/gdbt/gdbt/compiler/source"
+)
+
+// defaults returns dbt's default config for a resource type, in the
+// order dbt's manifest lists the keys.
+func defaults(rt manifest.ResourceType) *project.Value {
+	m := jinja.NewDict()
+	set := func(k string, v any) { m.Set(k, v) }
+	set("enabled", true)
+	set("alias", nil)
+	set("schema", nil)
+	set("database", nil)
+	set("tags", jinja.NewList())
+	set("meta", jinja.NewDict())
+	set("group", nil)
+	switch rt {
+	case manifest.Test:
+		set("materialized", "test")
+		set("severity", "ERROR")
+		set("store_failures", nil)
+		set("store_failures_as", nil)
+		set("where", nil)
+		set("limit", nil)
+		set("fail_calc", "count(*)")
+		set("warn_if", "!= 0")
+		set("error_if", "!= 0")
+		return project.FromJinja(m, source.Position{})
+	}
+	mat := "view"
+	switch rt {
+	case manifest.Seed:
+		mat = "seed"
+	case manifest.Snapshot:
+		mat = "snapshot"
+	}
+	set("materialized", mat)
+	set("incremental_strategy", nil)
+	set("batch_size", nil)
+	set("lookback", int64(1))
+	set("begin", nil)
+	set("persist_docs", jinja.NewDict())
+	set("post-hook", jinja.NewList())
+	set("pre-hook", jinja.NewList())
+	set("quoting", jinja.NewDict())
+	set("column_types", jinja.NewDict())
+	set("full_refresh", nil)
+	set("unique_key", nil)
+	set("on_schema_change", "ignore")
+	set("on_configuration_change", "apply")
+	set("grants", jinja.NewDict())
+	set("packages", jinja.NewList())
+	docs := jinja.NewDict()
+	docs.Set("show", true)
+	docs.Set("node_color", nil)
+	set("docs", docs)
+	contract := jinja.NewDict()
+	contract.Set("enforced", false)
+	contract.Set("alias_types", true)
+	set("contract", contract)
+	set("event_time", nil)
+	set("concurrent_batches", nil)
+	switch rt {
+	case manifest.Model:
+		set("access", "protected")
+	case manifest.Seed:
+		set("delimiter", ",")
+		set("quote_columns", nil)
+	case manifest.Snapshot:
+		for _, k := range []string{"strategy", "target_schema", "target_database", "updated_at", "check_cols", "snapshot_meta_column_names", "dbt_valid_to_current"} {
+			set(k, nil)
+		}
+		set("hard_deletes", "ignore")
+	}
+	return project.FromJinja(m, source.Position{})
+}
+
+func (p *parser) patchFor(n *manifest.Node) *patch {
+	for _, pt := range p.patches {
+		if pt.rt == n.ResourceType && pt.name == n.Name && pt.pkg == n.Package {
+			return pt
+		}
+	}
+	return nil
+}
+
+// resolveNodes renders every SQL node with the parse context (in
+// parallel), then resolves its config, location and documentation.
+func (p *parser) resolveNodes() error {
+	for _, f := range p.sqlNodes {
+		f.patch = p.patchFor(f.node)
+	}
+	err := p.parallel(len(p.sqlNodes), func(i int) error {
+		f := p.sqlNodes[i]
+		if f.tmpl != nil {
+			// The node's project config is visible to config.get while
+			// parsing in dbt only through its defaults; render with it set.
+			f.node.Config = p.configFor(f, false)
+			if err := p.renderParse(f); err != nil {
+				return err
+			}
+		}
+		f.node.Config = p.configFor(f, true)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range p.sqlNodes {
+		n := f.node
+		if !n.Config.Bool("enabled") {
+			continue
+		}
+		if err := p.applyPatch(f); err != nil {
+			return err
+		}
+		if err := p.locate(n); err != nil {
+			return err
+		}
+		n.Refs = f.refs
+		n.Sources = f.sources
+		for id := range f.called {
+			n.DependsOnMacros = append(n.DependsOnMacros, id)
+		}
+		sort.Strings(n.DependsOnMacros)
+		p.m.Nodes[n.UniqueID] = n
+	}
+	return nil
+}
+
+// configFor merges dbt_project.yml, the schema-file patch and (when
+// withCalls) the node's config() calls, with dbt's precedence.
+func (p *parser) configFor(f *sqlFile, withCalls bool) manifest.Config {
+	n := f.node
+	own, active := p.root.ProjectConfig(string(n.ResourceType), n.Package, n.FQN)
+	cfg := project.MergeConfig(defaults(n.ResourceType), own)
+	if f.patch != nil && !f.patch.config.IsNull() {
+		cfg = project.MergeConfig(cfg, f.patch.config)
+	}
+	if withCalls {
+		for _, c := range f.configs {
+			cfg = project.MergeConfig(cfg, project.FromJinja(c, source.Position{File: n.OriginalFilePath}))
+		}
+	}
+	if active != nil {
+		cfg = project.MergeConfig(cfg, active)
+	}
+	return toConfig(cfg)
+}
+
+func toConfig(v *project.Value) manifest.Config {
+	m, _ := v.Interface().(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+	}
+	// Hooks are lists of {sql, transaction, index} in the manifest.
+	for _, key := range []string{"pre-hook", "post-hook"} {
+		if raw, ok := m[key]; ok {
+			m[key] = hookList(raw)
+		}
+	}
+	if tags, ok := m["tags"]; ok {
+		m["tags"] = uniqueStrings(tags)
+	}
+	return manifest.Config(m)
+}
+
+func hookList(raw any) []any {
+	var items []any
+	switch x := raw.(type) {
+	case []any:
+		items = x
+	case nil:
+	default:
+		items = []any{x}
+	}
+	out := make([]any, 0, len(items))
+	for i, it := range items {
+		switch h := it.(type) {
+		case map[string]any:
+			tx, ok := h["transaction"].(bool)
+			if !ok {
+				tx = true
+			}
+			out = append(out, map[string]any{"sql": fmt.Sprint(h["sql"]), "transaction": tx, "index": int64(i)})
+		default:
+			out = append(out, map[string]any{"sql": fmt.Sprint(h), "transaction": true, "index": int64(i)})
+		}
+	}
+	return out
+}
+
+func uniqueStrings(v any) []any {
+	var out []any
+	seen := map[string]bool{}
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			add(fmt.Sprint(e))
+		}
+	case string:
+		add(x)
+	}
+	if out == nil {
+		out = []any{}
+	}
+	return out
+}
+
+func (p *parser) applyPatch(f *sqlFile) error {
+	n := f.node
+	n.Tags = n.Config.Strings("tags")
+	if n.Tags == nil {
+		n.Tags = []string{}
+	}
+	n.Meta, _ = n.Config["meta"].(map[string]any)
+	if n.Meta == nil {
+		n.Meta = map[string]any{}
+	}
+	n.Docs, _ = n.Config["docs"].(map[string]any)
+	n.Access = n.Config.String("access")
+	n.Group = n.Config.String("group")
+	pt := f.patch
+	if pt == nil {
+		return nil
+	}
+	n.PatchPath = n.Package + "://" + pt.file
+	desc, err := p.renderDoc(n.Package, pt.description)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pt.file, err)
+	}
+	n.Description = desc
+	for _, c := range pt.columns {
+		cc := *c
+		if cc.Description, err = p.renderDoc(n.Package, c.Description); err != nil {
+			return fmt.Errorf("%s: %w", pt.file, err)
+		}
+		n.Columns = append(n.Columns, &cc)
+	}
+	for k, v := range pt.meta {
+		n.Meta[k] = v
+	}
+	for _, t := range pt.tags {
+		if !containsStr(n.Tags, t) {
+			n.Tags = append(n.Tags, t)
+		}
+	}
+	return nil
+}
+
+func containsStr(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// renderDoc renders a description, resolving {{ doc('name') }}.
+func (p *parser) renderDoc(pkg, text string) (string, error) {
+	if !strings.Contains(text, "{{") && !strings.Contains(text, "{%") {
+		return text, nil
+	}
+	t, err := p.jinja.Parse("description", text)
+	if err != nil {
+		return "", err
+	}
+	ctx := p.env.NewNodeContext(nil, dbtctx.Parse)
+	ctx.Set("doc", jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
+		var pkgName, name string
+		switch a.Len() {
+		case 1:
+			name = jinja.ToString(a.Pos[0])
+		case 2:
+			pkgName, name = jinja.ToString(a.Pos[0]), jinja.ToString(a.Pos[1])
+		default:
+			return nil, fmt.Errorf("doc() takes one or two arguments")
+		}
+		for _, cand := range []string{pkgName, pkg, p.root.Name} {
+			if cand == "" {
+				continue
+			}
+			if d, ok := p.m.Docs["doc."+cand+"."+name]; ok {
+				return d.BlockContents, nil
+			}
+		}
+		for _, d := range p.m.Docs {
+			if d.Name == name && (pkgName == "" || d.Package == pkgName) {
+				return d.BlockContents, nil
+			}
+		}
+		return nil, fmt.Errorf("Documentation for '%s' depends on doc '%s' which was not found", pkg, name)
+	}))
+	return t.Execute(ctx, nil)
+}
+
+// locate sets database, schema and alias with the generate_*_name macros
+// (the root project's overrides win, as in dbt).
+func (p *parser) locate(n *manifest.Node) error {
+	call := func(macro string, custom any) (string, error) {
+		ref, ok := p.macros.Lookup(p.root.Name, macro)
+		if !ok {
+			return "", fmt.Errorf("macro %s not found", macro)
+		}
+		ctx := p.env.NewNodeContext(n, dbtctx.Parse)
+		v, err := p.jinja.CallMacro(ctx, nil, ref.Macro, &jinja.Args{Pos: []any{custom, dbtctx.NodeDict(n)}})
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", n.OriginalFilePath, err)
+		}
+		return strings.TrimSpace(jinja.ToString(v)), nil
+	}
+	var err error
+	orNone := func(key string) any {
+		if s := n.Config.String(key); s != "" {
+			return s
+		}
+		return nil
+	}
+	customSchema := orNone("schema")
+	customDB := orNone("database")
+	if n.ResourceType == manifest.Snapshot {
+		// Legacy snapshot configs name the schema and database exactly.
+		if ts := n.Config.String("target_schema"); ts != "" {
+			n.Schema = ts
+			customSchema = nil
+		}
+		if td := n.Config.String("target_database"); td != "" {
+			n.Database = td
+			customDB = nil
+		}
+	}
+	if n.Schema == "" {
+		if n.Schema, err = call("generate_schema_name", customSchema); err != nil {
+			return err
+		}
+	}
+	if n.Database == "" {
+		if n.Database, err = call("generate_database_name", customDB); err != nil {
+			return err
+		}
+	}
+	if n.Alias, err = call("generate_alias_name", orNone("alias")); err != nil {
+		return err
+	}
+	switch {
+	case n.ResourceType == manifest.Test, n.ResourceType == manifest.Analysis:
+	case n.Config.String("materialized") == "ephemeral":
+	default:
+		n.RelationName = dbtctx.NewRelation(n.Database, n.Schema, n.Alias, "").String()
+	}
+	return nil
+}

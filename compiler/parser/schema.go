@@ -1,0 +1,357 @@
+package parser
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/gdbt/gdbt/compiler/dbtctx"
+	"github.com/gdbt/gdbt/compiler/jinja"
+	"github.com/gdbt/gdbt/compiler/manifest"
+	"github.com/gdbt/gdbt/compiler/project"
+	"github.com/gdbt/gdbt/compiler/source"
+)
+
+// patch is what a schema .yml says about a model, seed, snapshot or
+// analysis.
+type patch struct {
+	rt          manifest.ResourceType
+	pkg         string
+	name        string
+	file        string // original_file_path of the .yml
+	yamlKey     string // models, seeds, …
+	description string
+	config      *project.Value
+	columns     []*manifest.Column
+	colTests    [][]*project.Value
+	tests       []*project.Value
+	meta        map[string]any
+	tags        []string
+	docs        map[string]any
+	access      string
+	group       string
+}
+
+// testSpec is one generic test entry from YAML, attached to a node or a
+// source table (and maybe a column).
+type testSpec struct {
+	pkg        *project.Project
+	file       string
+	entry      *project.Value
+	targetName string // model name, or source table
+	sourceName string // set for source tests
+	yamlKey    string
+	column     string
+	columnTags []string
+	nodeTags   []string
+	quote      any
+}
+
+func (p *parser) loadSchemas() error {
+	for _, pr := range p.root.All() {
+		seen := map[string]bool{}
+		dirs := []string{}
+		dirs = append(dirs, pr.ModelPaths...)
+		dirs = append(dirs, pr.SeedPaths...)
+		dirs = append(dirs, pr.SnapshotPaths...)
+		dirs = append(dirs, pr.AnalysisPaths...)
+		dirs = append(dirs, pr.MacroPaths...)
+		dirs = append(dirs, pr.TestPaths...)
+		for _, d := range dirs {
+			rels, err := listFiles(pr.Root, d, ".yml", ".yaml")
+			if err != nil {
+				return err
+			}
+			for _, rel := range rels {
+				if seen[rel] {
+					continue
+				}
+				seen[rel] = true
+				if err := p.loadSchemaFile(pr, d, rel); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (p *parser) loadSchemaFile(pr *project.Project, dir, rel string) error {
+	data, err := os.ReadFile(filepath.Join(pr.Root, rel))
+	if err != nil {
+		return err
+	}
+	doc, err := project.ParseYAML(rel, data)
+	if err != nil {
+		return err
+	}
+	if doc.IsNull() {
+		return nil
+	}
+	if doc.Kind != project.Map {
+		return fmt.Errorf("%s: expected a mapping at the top of a schema file, found %s", doc.Pos, doc.Kind)
+	}
+	for _, key := range []string{"models", "seeds", "snapshots", "analyses"} {
+		list := doc.Get(key)
+		if list.IsNull() {
+			continue
+		}
+		if list.Kind != project.List {
+			return fmt.Errorf("%s: expected a list under '%s', found %s", list.Pos, key, list.Kind)
+		}
+		rt := map[string]manifest.ResourceType{"models": manifest.Model, "seeds": manifest.Seed, "snapshots": manifest.Snapshot, "analyses": manifest.Analysis}[key]
+		for _, item := range list.Items {
+			pt, err := p.readPatch(pr, rel, key, rt, item)
+			if err != nil {
+				return err
+			}
+			p.patches = append(p.patches, pt)
+			for _, t := range pt.tests {
+				p.tests = append(p.tests, &testSpec{pkg: pr, file: rel, entry: t, targetName: pt.name, yamlKey: key, nodeTags: pt.tags})
+			}
+			for i, col := range pt.columns {
+				for _, t := range pt.colTests[i] {
+					p.tests = append(p.tests, &testSpec{pkg: pr, file: rel, entry: t, targetName: pt.name, yamlKey: key, column: col.Name, columnTags: col.Tags, nodeTags: pt.tags, quote: col.Quote})
+				}
+			}
+		}
+	}
+	if srcs := doc.Get("sources"); !srcs.IsNull() {
+		if srcs.Kind != project.List {
+			return fmt.Errorf("%s: expected a list under 'sources', found %s", srcs.Pos, srcs.Kind)
+		}
+		for _, s := range srcs.Items {
+			if err := p.readSource(pr, dir, rel, s); err != nil {
+				return err
+			}
+		}
+	}
+	if exps := doc.Get("exposures"); !exps.IsNull() && exps.Kind == project.List {
+		for _, e := range exps.Items {
+			if err := p.readExposure(pr, dir, rel, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func str(v *project.Value) string {
+	s, _ := v.Str()
+	if s == "" && v != nil && v.Kind != project.Null && v.Kind != project.Map && v.Kind != project.List && v.Scalar != nil {
+		return fmt.Sprint(v.Scalar)
+	}
+	return s
+}
+
+func strList(v *project.Value) []string {
+	if v.IsNull() {
+		return nil
+	}
+	if v.Kind == project.List {
+		var out []string
+		for _, it := range v.Items {
+			out = append(out, str(it))
+		}
+		return out
+	}
+	return []string{str(v)}
+}
+
+func plainMap(v *project.Value) map[string]any {
+	if v.IsNull() || v.Kind != project.Map {
+		return map[string]any{}
+	}
+	return v.Interface().(map[string]any)
+}
+
+// testsOf returns the entries of data_tests: or tests:.
+func testsOf(v *project.Value) []*project.Value {
+	var out []*project.Value
+	for _, key := range []string{"data_tests", "tests"} {
+		if l := v.Get(key); !l.IsNull() && l.Kind == project.List {
+			out = append(out, l.Items...)
+		}
+	}
+	return out
+}
+
+func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.ResourceType, item *project.Value) (*patch, error) {
+	name := str(item.Get("name"))
+	if name == "" {
+		return nil, fmt.Errorf("%s: expected a 'name' for this entry of '%s'", item.Pos, key)
+	}
+	pt := &patch{rt: rt, pkg: pr.Name, name: name, file: rel, yamlKey: key,
+		description: str(item.Get("description")), config: item.Get("config"),
+		meta: plainMap(item.Get("meta")), docs: plainMap(item.Get("docs")),
+		access: str(item.Get("access")), group: str(item.Get("group")),
+		tests: testsOf(item)}
+	pt.tags = strList(item.Get("tags"))
+	if cols := item.Get("columns"); !cols.IsNull() && cols.Kind == project.List {
+		for _, c := range cols.Items {
+			col := &manifest.Column{Name: str(c.Get("name")), Description: str(c.Get("description")),
+				Meta: plainMap(c.Get("meta")), DataType: str(c.Get("data_type")), Tags: strList(c.Get("tags")),
+				Constraints: []any{}}
+			if q := c.Get("quote"); !q.IsNull() {
+				col.Quote = q.Scalar
+			}
+			if col.Tags == nil {
+				col.Tags = []string{}
+			}
+			pt.columns = append(pt.columns, col)
+			pt.colTests = append(pt.colTests, testsOf(c))
+		}
+	}
+	return pt, nil
+}
+
+// renderYAMLString renders Jinja in a schema-file value with the
+// project-level parse context (target, var, env_var).
+func (p *parser) renderYAMLString(s string, pos source.Position) (string, error) {
+	if !strings.Contains(s, "{{") && !strings.Contains(s, "{%") {
+		return s, nil
+	}
+	t, err := p.jinja.Parse(pos.File, s)
+	if err != nil {
+		return "", err
+	}
+	out, err := t.Execute(p.env.NewNodeContext(nil, dbtctx.Parse), nil)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", pos, err)
+	}
+	return out, nil
+}
+
+func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Value) error {
+	srcName := str(s.Get("name"))
+	if srcName == "" {
+		return fmt.Errorf("%s: expected a 'name' for this source", s.Pos)
+	}
+	target := p.env.Target
+	db, _ := target.Get("database")
+	database := jinja.ToString(db)
+	if v := s.Get("database"); !v.IsNull() {
+		r, err := p.renderYAMLString(str(v), v.Pos)
+		if err != nil {
+			return err
+		}
+		database = r
+	}
+	schema := srcName
+	if v := s.Get("schema"); !v.IsNull() {
+		r, err := p.renderYAMLString(str(v), v.Pos)
+		if err != nil {
+			return err
+		}
+		schema = r
+	}
+	relDir := path.Dir(relTo(rel, dir))
+	tables := s.Get("tables")
+	if tables.IsNull() {
+		return nil
+	}
+	for _, t := range tables.Items {
+		name := str(t.Get("name"))
+		ident := name
+		if v := t.Get("identifier"); !v.IsNull() {
+			r, err := p.renderYAMLString(str(v), v.Pos)
+			if err != nil {
+				return err
+			}
+			ident = r
+		}
+		fqn := []string{pr.Name}
+		if relDir != "." {
+			fqn = append(fqn, strings.Split(relDir, "/")...)
+		}
+		fqn = append(fqn, srcName, name)
+		id := "source." + pr.Name + "." + srcName + "." + name
+		meta := plainMap(s.Get("meta"))
+		tmeta := plainMap(t.Get("meta"))
+		tags := append(strList(s.Get("tags")), strList(t.Get("tags"))...)
+		if tags == nil {
+			tags = []string{}
+		}
+		freshness := s.Get("freshness").Interface()
+		if v := t.Get("freshness"); v != nil {
+			freshness = v.Interface()
+		}
+		loadedAt := s.Get("loaded_at_field").Interface()
+		if v := t.Get("loaded_at_field"); v != nil {
+			loadedAt = v.Interface()
+		}
+		def := &manifest.SourceDef{
+			UniqueID: id, Package: pr.Name, SourceName: srcName, Name: name,
+			Path: rel, OriginalFilePath: rel, FQN: fqn,
+			Database: database, Schema: schema, Identifier: ident,
+			Loader: str(s.Get("loader")), Description: str(t.Get("description")),
+			SourceDescription: str(s.Get("description")),
+			Meta:              tmeta, SourceMeta: meta, Tags: tags,
+			Config:        manifest.Config{"enabled": true, "event_time": nil, "meta": tmeta, "tags": tags, "freshness": freshness, "loaded_at_field": loadedAt, "loaded_at_query": nil},
+			Quoting:       map[string]any{"database": nil, "schema": nil, "identifier": nil, "column": nil},
+			LoadedAtField: loadedAt, Freshness: freshness,
+			RelationName: dbtctx.NewRelation(database, schema, ident, "table").String(),
+			CreatedAt:    nowStamp(),
+		}
+		if cols := t.Get("columns"); !cols.IsNull() && cols.Kind == project.List {
+			for _, c := range cols.Items {
+				col := &manifest.Column{Name: str(c.Get("name")), Description: str(c.Get("description")),
+					Meta: plainMap(c.Get("meta")), DataType: str(c.Get("data_type")), Tags: strList(c.Get("tags")), Constraints: []any{}}
+				if col.Tags == nil {
+					col.Tags = []string{}
+				}
+				def.Columns = append(def.Columns, col)
+				for _, te := range testsOf(c) {
+					p.tests = append(p.tests, &testSpec{pkg: pr, file: rel, entry: te, targetName: name, sourceName: srcName, yamlKey: "sources", column: col.Name, columnTags: col.Tags, nodeTags: tags})
+				}
+			}
+		}
+		for _, te := range testsOf(t) {
+			p.tests = append(p.tests, &testSpec{pkg: pr, file: rel, entry: te, targetName: name, sourceName: srcName, yamlKey: "sources", nodeTags: tags})
+		}
+		if en := t.Get("config").Get("enabled"); !en.IsNull() && en.Scalar == false {
+			continue
+		}
+		p.m.Sources[id] = def
+	}
+	return nil
+}
+
+func (p *parser) readExposure(pr *project.Project, dir, rel string, e *project.Value) error {
+	name := str(e.Get("name"))
+	id := "exposure." + pr.Name + "." + name
+	relDir := path.Dir(relTo(rel, dir))
+	fqn := []string{pr.Name}
+	if relDir != "." {
+		fqn = append(fqn, strings.Split(relDir, "/")...)
+	}
+	fqn = append(fqn, name)
+	ex := &manifest.ExposureDef{UniqueID: id, Package: pr.Name, Name: name, Path: rel, OriginalFilePath: rel,
+		FQN: fqn, Type: str(e.Get("type")), Owner: plainMap(e.Get("owner")), Description: str(e.Get("description")),
+		Label: str(e.Get("label")), Maturity: str(e.Get("maturity")), Meta: plainMap(e.Get("meta")),
+		Tags: strList(e.Get("tags")), URL: str(e.Get("url")), Config: manifest.Config{"enabled": true, "tags": []string{}, "meta": map[string]any{}},
+		CreatedAt: nowStamp()}
+	if ex.Tags == nil {
+		ex.Tags = []string{}
+	}
+	// depends_on entries are ref()/source() calls, rendered with a
+	// recording context.
+	if deps := e.Get("depends_on"); !deps.IsNull() && deps.Kind == project.List {
+		for _, d := range deps.Items {
+			ctx := p.env.NewNodeContext(nil, dbtctx.Parse)
+			t, err := p.jinja.Parse(rel, "{{ "+str(d)+" }}")
+			if err != nil {
+				return fmt.Errorf("%s: %w", d.Pos, err)
+			}
+			if _, err := t.Execute(ctx, nil); err != nil {
+				return fmt.Errorf("%s: %w", d.Pos, err)
+			}
+			ex.Refs = append(ex.Refs, ctx.Refs...)
+			ex.Sources = append(ex.Sources, ctx.Sources...)
+		}
+	}
+	p.m.Exposures[id] = ex
+	return nil
+}

@@ -1,0 +1,383 @@
+// Package cli implements gdbt's command line: dbt's commands and flags,
+// dispatched to the compiler and the runtime. main is only
+// os.Exit(cli.Main(...)), so every command can be tested in-process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gdbt/gdbt/compiler/compile"
+	"github.com/gdbt/gdbt/compiler/manifest"
+	"github.com/gdbt/gdbt/compiler/parser"
+	"github.com/gdbt/gdbt/compiler/project"
+)
+
+// Exit codes, as dbt's.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitCrash   = 2
+)
+
+// Flags are the options shared by dbt's commands.
+type Flags struct {
+	ProjectDir     string
+	ProfilesDir    string
+	Target         string
+	Profile        string
+	Vars           string
+	Threads        int
+	Select         multi
+	Exclude        multi
+	Selector       string
+	FullRefresh    bool
+	FailFast       bool
+	Empty          bool
+	Inline         string
+	Output         string
+	OutputKeys     multi
+	ResourceTypes  multi
+	Format         string
+	State          string
+	Indirect       string
+	Limit          int
+	Args           string
+	LogFormat      string
+	NoVersionCheck bool
+}
+
+type multi []string
+
+func (m *multi) String() string { return strings.Join(*m, " ") }
+func (m *multi) Set(v string) error {
+	*m = append(*m, strings.Fields(v)...)
+	return nil
+}
+
+// Main runs gdbt with args and returns the process exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "version" {
+		fmt.Fprintln(stdout, "gdbt (dbt-compatible), implements dbt-core 1.12 for postgres")
+		return exitOK
+	}
+	cmd := args[0]
+	var f Flags
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.ProjectDir, "project-dir", "", "the dbt project directory")
+	fs.StringVar(&f.ProfilesDir, "profiles-dir", "", "the directory holding profiles.yml")
+	fs.StringVar(&f.Target, "target", "", "the profile target")
+	fs.StringVar(&f.Target, "t", "", "the profile target")
+	fs.StringVar(&f.Profile, "profile", "", "the profile")
+	fs.StringVar(&f.Vars, "vars", "", "variables as YAML")
+	fs.IntVar(&f.Threads, "threads", 0, "worker threads")
+	fs.Var(&f.Select, "select", "selection")
+	fs.Var(&f.Select, "s", "selection")
+	fs.Var(&f.Select, "models", "selection")
+	fs.Var(&f.Select, "m", "selection")
+	fs.Var(&f.Exclude, "exclude", "exclusion")
+	fs.StringVar(&f.Selector, "selector", "", "a selector from selectors.yml")
+	fs.BoolVar(&f.FullRefresh, "full-refresh", false, "rebuild incremental models and seeds")
+	fs.BoolVar(&f.FullRefresh, "f", false, "rebuild incremental models and seeds")
+	fs.BoolVar(&f.FailFast, "fail-fast", false, "stop at the first failure")
+	fs.BoolVar(&f.FailFast, "x", false, "stop at the first failure")
+	fs.BoolVar(&f.Empty, "empty", false, "limit refs and sources to zero rows")
+	fs.StringVar(&f.Inline, "inline", "", "compile this SQL instead of the project's nodes")
+	fs.StringVar(&f.Output, "output", "", "ls output: json, name, path, selector")
+	fs.StringVar(&f.Output, "o", "", "ls output")
+	fs.Var(&f.OutputKeys, "output-keys", "ls json keys")
+	fs.Var(&f.ResourceTypes, "resource-type", "ls resource types")
+	fs.Var(&f.ResourceTypes, "resource-types", "ls resource types")
+	fs.StringVar(&f.Format, "format", "dot", "lineage format: dot, mermaid, json")
+	fs.StringVar(&f.State, "state", "", "directory with a previous manifest")
+	fs.StringVar(&f.Indirect, "indirect-selection", "eager", "test selection mode")
+	fs.IntVar(&f.Limit, "limit", 5, "show: rows")
+	fs.StringVar(&f.Args, "args", "", "run-operation arguments")
+	fs.StringVar(&f.LogFormat, "log-format", "text", "text or json")
+	fs.BoolVar(&f.NoVersionCheck, "no-version-check", false, "skip require-dbt-version")
+	// dbt accepts flags anywhere after the command; positional words (a
+	// run-operation macro name) are kept.
+	var positional []string
+	rest := args[1:]
+	for len(rest) > 0 {
+		if err := fs.Parse(rest); err != nil {
+			return exitCrash
+		}
+		rest = fs.Args()
+		if len(rest) > 0 {
+			positional = append(positional, rest[0])
+			rest = rest[1:]
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := &app{f: f, stdout: stdout, stderr: stderr, args: positional, start: time.Now()}
+	var err error
+	switch cmd {
+	case "parse":
+		err = app.parse(ctx)
+	case "compile":
+		err = app.compile(ctx)
+	case "ls", "list":
+		err = app.ls(ctx)
+	case "clean":
+		err = app.clean(ctx)
+	case "deps":
+		err = app.deps(ctx)
+	default:
+		if runner, ok := runCommands[cmd]; ok {
+			return runner(ctx, app)
+		}
+		fmt.Fprintf(stderr, "gdbt: unknown command %q\n", cmd)
+		usage(stderr)
+		return exitCrash
+	}
+	if err != nil {
+		app.printError(err)
+		var ue *userError
+		if errors.As(err, &ue) {
+			return exitFailure
+		}
+		return exitCrash
+	}
+	return exitOK
+}
+
+// runCommands are the commands that reach the warehouse; the runtime
+// registers them (see run.go).
+var runCommands = map[string]func(ctx context.Context, a *app) int{}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `gdbt: a dbt-compatible data build tool for PostgreSQL
+
+Usage: gdbt <command> [flags]
+
+Commands:
+  parse        read the project and write target/manifest.json
+  compile      render every node (or --inline SQL) to target/compiled
+  ls           list resources (--output json|name|path|selector)
+  lineage      print the model/source graph (--format dot|mermaid|json)
+  seed, run, test, build, snapshot, show, run-operation, docs generate, debug
+  load         land CSV files and API data declared in sources' meta.gdbt.load
+  deps, clean
+
+Flags: --project-dir --profiles-dir --target --vars --threads --select --exclude
+       --selector --full-refresh --fail-fast --empty --state
+`)
+}
+
+type app struct {
+	f      Flags
+	stdout io.Writer
+	stderr io.Writer
+	args   []string
+	start  time.Time
+	proj   *project.Project
+	res    *parser.Result
+}
+
+// userError is an error in the user's project (exit 1), as opposed to a
+// crash (exit 2).
+type userError struct{ err error }
+
+func (e *userError) Error() string { return e.err.Error() }
+func (e *userError) Unwrap() error { return e.err }
+
+func (a *app) printError(err error) {
+	msg := err.Error()
+	if a.proj != nil {
+		msg = a.proj.Redact(msg)
+	}
+	fmt.Fprintf(a.stderr, "%s  Encountered an error:\n%s\n", time.Now().Format("15:04:05"), msg)
+}
+
+func (a *app) projectDir() string {
+	if a.f.ProjectDir != "" {
+		return a.f.ProjectDir
+	}
+	if d := os.Getenv("DBT_PROJECT_DIR"); d != "" {
+		return d
+	}
+	return "."
+}
+
+func (a *app) load(noProfile bool) error {
+	if a.proj != nil {
+		return nil
+	}
+	p, err := project.Load(a.projectDir(), project.Options{
+		ProfilesDir: a.f.ProfilesDir, Target: a.f.Target, Profile: a.f.Profile,
+		Vars: a.f.Vars, Threads: a.f.Threads, NoProfile: noProfile, NoVersionCheck: a.f.NoVersionCheck,
+	})
+	if err != nil {
+		return &userError{err}
+	}
+	a.proj = p
+	return nil
+}
+
+func (a *app) parseProject() error {
+	if a.res != nil {
+		return nil
+	}
+	if err := a.load(false); err != nil {
+		return err
+	}
+	res, err := parser.Parse(a.proj, parser.Options{Threads: a.threads()})
+	if err != nil {
+		return &userError{err}
+	}
+	a.res = res
+	return nil
+}
+
+func (a *app) threads() int {
+	if a.f.Threads > 0 {
+		return a.f.Threads
+	}
+	if a.proj != nil && a.proj.Profile != nil && a.proj.Profile.Threads > 0 {
+		return a.proj.Profile.Threads
+	}
+	return 4
+}
+
+func (a *app) targetDir() string {
+	t := a.proj.TargetPath
+	if t == "" {
+		t = "target"
+	}
+	if filepath.IsAbs(t) {
+		return t
+	}
+	return filepath.Join(a.proj.Root, t)
+}
+
+func (a *app) logf(format string, args ...any) {
+	fmt.Fprintf(a.stdout, "%s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+func (a *app) parse(ctx context.Context) error {
+	if err := a.parseProject(); err != nil {
+		return err
+	}
+	return a.writeManifest()
+}
+
+func (a *app) compile(ctx context.Context) error {
+	if err := a.parseProject(); err != nil {
+		return err
+	}
+	c := compile.New(a.res, nil)
+	if a.f.Inline != "" {
+		n := &manifest.Node{UniqueID: "sql_operation." + a.proj.Name + ".inline_query", ResourceType: "sql_operation",
+			Package: a.proj.Name, Name: "inline_query", RawCode: a.f.Inline, OriginalFilePath: "inline_query",
+			Config: manifest.Config{"materialized": "view"}}
+		sql, err := c.Node(ctx, n)
+		if err != nil {
+			return &userError{err}
+		}
+		fmt.Fprintln(a.stdout, sql)
+		return nil
+	}
+	ids := a.selectedIDs(nil)
+	for _, id := range ids {
+		n := a.res.Manifest.Nodes[id]
+		if n.ResourceType == manifest.Seed {
+			continue
+		}
+		sql, err := c.Node(ctx, n)
+		if err != nil {
+			return &userError{fmt.Errorf("Compilation Error in %s %s (%s)\n  %w", n.ResourceType, n.Name, n.OriginalFilePath, err)}
+		}
+		if err := a.writeCompiled(n, sql); err != nil {
+			return err
+		}
+	}
+	return a.writeManifest()
+}
+
+// writeCompiled writes target/compiled/<package>/<original path>.
+func (a *app) writeCompiled(n *manifest.Node, sql string) error {
+	rel := n.OriginalFilePath
+	if n.ResourceType == manifest.Test && n.TestMetadata != nil {
+		rel = filepath.Join(rel, n.Path)
+	} else if n.ResourceType == manifest.Snapshot {
+		rel = filepath.Join(rel, n.Name+".sql")
+	}
+	p := filepath.Join(a.targetDir(), "compiled", n.Package, rel)
+	n.CompiledPath = filepath.ToSlash(filepath.Join(a.proj.TargetPath, "compiled", n.Package, rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, []byte(sql), 0o644)
+}
+
+// selectedIDs returns the nodes to act on, in a stable order. Selection
+// syntax is applied by the selector package when it is wired in.
+func (a *app) selectedIDs(types []manifest.ResourceType) []string {
+	var ids []string
+	for id, n := range a.res.Manifest.Nodes {
+		if len(types) > 0 {
+			ok := false
+			for _, t := range types {
+				if n.ResourceType == t {
+					ok = true
+				}
+			}
+			if !ok {
+				continue
+			}
+		}
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return selectIDs(a, ids)
+}
+
+func (a *app) ls(ctx context.Context) error {
+	if err := a.parseProject(); err != nil {
+		return err
+	}
+	for _, id := range a.selectedIDs(nil) {
+		n := a.res.Manifest.Nodes[id]
+		fmt.Fprintln(a.stdout, strings.Join(n.FQN, "."))
+	}
+	return nil
+}
+
+func (a *app) clean(ctx context.Context) error {
+	if err := a.load(true); err != nil {
+		return err
+	}
+	removed, err := project.Clean(a.proj)
+	for _, r := range removed {
+		a.logf("Cleaned %s/*", r)
+	}
+	return err
+}
+
+func (a *app) deps(ctx context.Context) error {
+	if err := a.load(true); err != nil {
+		return err
+	}
+	_, err := project.Deps(ctx, a.proj)
+	if err != nil {
+		return &userError{err}
+	}
+	return nil
+}
