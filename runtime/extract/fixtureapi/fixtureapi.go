@@ -42,8 +42,8 @@ type Config struct {
 	Log         io.Writer // one line per request when set
 }
 
-// Faults are injected failures. Request numbers count every authorized
-// request to a resource, from 1.
+// Faults are injected failures. Request numbers count every valid,
+// authorized request to a resource, from 1.
 type Faults struct {
 	Fail500        int           // the first N requests answer 500
 	Throttle429    int           // the N requests after those answer 429
@@ -101,7 +101,7 @@ func New(cfg Config) (*Server, error) {
 	return &Server{cfg: cfg, data: map[string]*resource{}, tokens: math.Max(1, math.Ceil(cfg.RateLimit))}, nil
 }
 
-// Requests is the number of authorized resource requests served so far.
+// Requests is the number of valid, authorized resource requests so far.
 func (s *Server) Requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
