@@ -176,6 +176,16 @@ func isPyPrintable(r rune) bool {
 // Arithmetic
 
 func (s *State) binaryOp(op string, l, r any) any {
+	if op == "%" {
+		// String formatting takes any right operand as-is: big ints,
+		// undefined values (which print as '').
+		switch x := l.(type) {
+		case string:
+			return s.percentFormat(x, r)
+		case Markup:
+			return s.markupPercent(x, r)
+		}
+	}
 	if u, ok := l.(*Undefined); ok {
 		s.failUndefined(u)
 	}
@@ -415,6 +425,9 @@ func repeatSeq(v any, n int64) (any, bool) {
 
 // Equal is Python's ==.
 func Equal(a, b any) bool {
+	if e, ok := a.(interface{ Equal(any) bool }); ok {
+		return e.Equal(b)
+	}
 	if ab, ok := a.(*big.Int); ok {
 		if bb, ok := toBig(b); ok {
 			return ab.Cmp(bb) == 0

@@ -63,21 +63,19 @@ func (u *Undefined) message() string {
 	if u.Hint != "" {
 		return u.Hint
 	}
-	if u.Obj == noObj || u.Obj == nil && u.Name != "" && false {
-		return fmt.Sprintf("'%s' is undefined", u.Name)
-	}
 	if u.Obj == noObj {
 		return "'" + u.Name + "' is undefined"
 	}
-	return fmt.Sprintf("%s has no attribute '%s'", reprObjForUndefined(u.Obj), u.Name)
+	return reprObjForUndefined(u.Obj) + " has no attribute '" + u.Name + "'"
 }
 
+// reprObjForUndefined names an object the way Jinja2's object_type_repr
+// does in undefined messages: 'dict object', 'None'.
 func reprObjForUndefined(obj any) string {
-	switch obj.(type) {
-	case *Dict, *List, Tuple, string, int64, float64, bool, nil:
-		return "'" + typeName(obj) + "' object"
+	if obj == nil {
+		return "None"
 	}
-	return "'" + typeName(obj) + "' object"
+	return "'" + typeName(obj) + " object'"
 }
 
 func (u *Undefined) kind() string {
@@ -257,6 +255,9 @@ func Normalize(v any) any {
 
 // typeName returns Python's type name for v.
 func typeName(v any) string {
+	if t, ok := v.(interface{ TypeName() string }); ok {
+		return t.TypeName()
+	}
 	switch v.(type) {
 	case nil:
 		return "NoneType"
