@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -140,6 +139,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "deps":
 		err = app.deps(ctx)
 	default:
+		if extra, ok := extraCommands[cmd]; ok {
+			err = extra(ctx, app)
+			break
+		}
 		if runner, ok := runCommands[cmd]; ok {
 			return runner(ctx, app)
 		}
@@ -157,6 +160,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// extraCommands are offline commands registered by other files of this
+// package (lineage).
+var extraCommands = map[string]func(ctx context.Context, a *app) error{}
 
 // runCommands are the commands that reach the warehouse; the runtime
 // registers them (see run.go).
@@ -294,10 +301,13 @@ func (a *app) compile(ctx context.Context) error {
 		fmt.Fprintln(a.stdout, sql)
 		return nil
 	}
-	ids := a.selectedIDs(nil)
+	ids, _, err := a.selectFor("compile")
+	if err != nil {
+		return err
+	}
 	for _, id := range ids {
 		n := a.res.Manifest.Nodes[id]
-		if n.ResourceType == manifest.Seed {
+		if n == nil || n.ResourceType == manifest.Seed {
 			continue
 		}
 		sql, err := c.Node(ctx, n)
@@ -327,37 +337,15 @@ func (a *app) writeCompiled(n *manifest.Node, sql string) error {
 	return os.WriteFile(p, []byte(sql), 0o644)
 }
 
-// selectedIDs returns the nodes to act on, in a stable order. Selection
-// syntax is applied by the selector package when it is wired in.
-func (a *app) selectedIDs(types []manifest.ResourceType) []string {
-	var ids []string
-	for id, n := range a.res.Manifest.Nodes {
-		if len(types) > 0 {
-			ok := false
-			for _, t := range types {
-				if n.ResourceType == t {
-					ok = true
-				}
-			}
-			if !ok {
-				continue
-			}
-		}
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return selectIDs(a, ids)
-}
-
 func (a *app) ls(ctx context.Context) error {
 	if err := a.parseProject(); err != nil {
 		return err
 	}
-	for _, id := range a.selectedIDs(nil) {
-		n := a.res.Manifest.Nodes[id]
-		fmt.Fprintln(a.stdout, strings.Join(n.FQN, "."))
+	ids, _, err := a.selectFor("ls")
+	if err != nil {
+		return err
 	}
-	return nil
+	return a.lsPrint(ids)
 }
 
 func (a *app) clean(ctx context.Context) error {
