@@ -82,7 +82,7 @@ func (l *lexer) emitText(p int, text string, rstrip bool) {
 }
 
 func lex(file *source.File) []token {
-	l := &lexer{file: file, src: file.Text, toks: make([]token, 0, 64)}
+	l := &lexer{file: file, src: file.Text, toks: make([]token, 0, 16+len(file.Text)/6)}
 	l.run()
 	return l.toks
 }
@@ -232,7 +232,8 @@ func (l *lexer) tag(start int, begin, end tokenKind, closer byte) int {
 	if p < len(src) && (src[p] == '-' || src[p] == '+') {
 		p++
 	}
-	var balance []byte // open brackets; the closing tag only counts at depth 0
+	var stack [16]byte
+	balance := stack[:0] // open brackets; the closing tag only counts at depth 0
 	for {
 		p = skipSpace(src, p)
 		if p >= len(src) {
@@ -298,7 +299,7 @@ func (l *lexer) tag(start int, begin, end tokenKind, closer byte) int {
 				if len(balance) == 0 {
 					l.fail(p, "unexpected '"+op+"'")
 				}
-				want := map[byte]byte{'(': ')', '[': ']', '{': '}'}[balance[len(balance)-1]]
+				want := closerOf(balance[len(balance)-1])
 				if op[0] != want {
 					l.fail(p, "unexpected '"+op+"', expected '"+string(want)+"'")
 				}
@@ -308,6 +309,16 @@ func (l *lexer) tag(start int, begin, end tokenKind, closer byte) int {
 			p += len(op)
 		}
 	}
+}
+
+func closerOf(open byte) byte {
+	switch open {
+	case '(':
+		return ')'
+	case '[':
+		return ']'
+	}
+	return '}'
 }
 
 // operators, longest first.

@@ -112,24 +112,17 @@ func (p *parser) loadFiles() error {
 	if err != nil {
 		return err
 	}
+	seen := map[string]*sqlFile{}
 	for _, rs := range results {
 		for _, f := range rs {
-			if old, dup := p.findSQL(f.node.UniqueID); dup {
+			if old, dup := seen[f.node.UniqueID]; dup {
 				return fmt.Errorf("%s: dbt found two %ss with the name \"%s\" (also %s)", f.node.OriginalFilePath, f.node.ResourceType, f.node.Name, old.node.OriginalFilePath)
 			}
+			seen[f.node.UniqueID] = f
 			p.sqlNodes = append(p.sqlNodes, f)
 		}
 	}
 	return nil
-}
-
-func (p *parser) findSQL(id string) (*sqlFile, bool) {
-	for _, f := range p.sqlNodes {
-		if f.node.UniqueID == id {
-			return f, true
-		}
-	}
-	return nil, false
 }
 
 // fqnFor builds [package, folders…, name] from a path relative to its

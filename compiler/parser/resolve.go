@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gdbt/gdbt/compiler/dbtctx"
 	"github.com/gdbt/gdbt/compiler/jinja"
@@ -14,7 +15,19 @@ import (
 
 // defaults returns dbt's default config for a resource type, in the
 // order dbt's manifest lists the keys.
+// defaultsCache holds the immutable default configs per resource type.
+var defaultsCache sync.Map
+
 func defaults(rt manifest.ResourceType) *project.Value {
+	if v, ok := defaultsCache.Load(rt); ok {
+		return v.(*project.Value)
+	}
+	v := buildDefaults(rt)
+	defaultsCache.Store(rt, v)
+	return v
+}
+
+func buildDefaults(rt manifest.ResourceType) *project.Value {
 	m := jinja.NewDict()
 	set := func(k string, v any) { m.Set(k, v) }
 	set("enabled", true)
@@ -85,33 +98,39 @@ func defaults(rt manifest.ResourceType) *project.Value {
 	return project.FromJinja(m, source.Position{})
 }
 
-func (p *parser) patchFor(n *manifest.Node) *patch {
-	for _, pt := range p.patches {
-		if pt.rt == n.ResourceType && pt.name == n.Name && pt.pkg == n.Package {
-			return pt
-		}
-	}
-	return nil
+func patchKey(rt manifest.ResourceType, pkg, name string) string {
+	return string(rt) + "\x00" + pkg + "\x00" + name
 }
 
 // resolveNodes renders every SQL node with the parse context (in
 // parallel), then resolves its config, location and documentation.
 func (p *parser) resolveNodes() error {
+	patches := make(map[string]*patch, len(p.patches))
+	for _, pt := range p.patches {
+		patches[patchKey(pt.rt, pt.pkg, pt.name)] = pt
+	}
 	for _, f := range p.sqlNodes {
-		f.patch = p.patchFor(f.node)
+		f.patch = patches[patchKey(f.node.ResourceType, f.node.Package, f.node.Name)]
 	}
 	err := p.parallel(len(p.sqlNodes), func(i int) error {
 		f := p.sqlNodes[i]
 		if f.tmpl != nil {
-			// The node's project config is visible to config.get while
-			// parsing in dbt only through its defaults; render with it set.
-			f.node.Config = p.configFor(f, false)
+			// At parse time config.get returns "" (as dbt's parse
+			// provider does), so the node renders before its config is
+			// resolved.
+			f.node.Config = manifest.Config{}
 			if err := p.renderParse(f); err != nil {
 				return err
 			}
 		}
 		f.node.Config = p.configFor(f, true)
-		return nil
+		if !f.node.Config.Bool("enabled") {
+			return nil
+		}
+		if err := p.applyPatch(f); err != nil {
+			return err
+		}
+		return p.locate(f.node)
 	})
 	if err != nil {
 		return err
@@ -120,12 +139,6 @@ func (p *parser) resolveNodes() error {
 		n := f.node
 		if !n.Config.Bool("enabled") {
 			continue
-		}
-		if err := p.applyPatch(f); err != nil {
-			return err
-		}
-		if err := p.locate(n); err != nil {
-			return err
 		}
 		n.Refs = f.refs
 		n.Sources = f.sources
@@ -311,6 +324,32 @@ func (p *parser) renderDoc(pkg, text string) (string, error) {
 	return t.Execute(ctx, nil)
 }
 
+// defaultName is what gdbt's built-in generate_schema_name,
+// generate_database_name and generate_alias_name return (macros/dbt/naming.sql).
+func (p *parser) defaultName(macro string, custom any, n *manifest.Node) string {
+	get := func(k string) string { v, _ := p.env.Target.Get(k); return jinja.ToString(v) }
+	c, hasCustom := custom.(string)
+	switch macro {
+	case "generate_schema_name":
+		if !hasCustom {
+			return get("schema")
+		}
+		return get("schema") + "_" + strings.TrimSpace(c)
+	case "generate_database_name":
+		if !hasCustom {
+			return get("database")
+		}
+		return c
+	}
+	if hasCustom && c != "" {
+		return strings.TrimSpace(c)
+	}
+	if n.Version != nil {
+		return n.Name + "_v" + strings.ReplaceAll(jinja.ToString(n.Version), ".", "_")
+	}
+	return n.Name
+}
+
 // locate sets database, schema and alias with the generate_*_name macros
 // (the root project's overrides win, as in dbt).
 func (p *parser) locate(n *manifest.Node) error {
@@ -318,6 +357,11 @@ func (p *parser) locate(n *manifest.Node) error {
 		ref, ok := p.macros.Lookup(p.root.Name, macro)
 		if !ok {
 			return "", fmt.Errorf("macro %s not found", macro)
+		}
+		if p.macros.IsInternal(ref.Package) {
+			// The built-in macros, computed directly: same result,
+			// without a template call per node.
+			return p.defaultName(macro, custom, n), nil
 		}
 		ctx := p.env.NewNodeContext(n, dbtctx.Parse)
 		v, err := p.jinja.CallMacro(ctx, nil, ref.Macro, &jinja.Args{Pos: []any{custom, dbtctx.NodeDict(n)}})
