@@ -126,15 +126,6 @@ func shortName(fn string) string {
 
 func noArgs(s *State, fn string, args *Args) { posArgs(s, fn, args, 0, 0) }
 
-// argStr requires a str argument.
-func (s *State) argStr(v any) string {
-	if str, ok := asString(v); ok {
-		return str
-	}
-	s.Throw("TypeError", "must be str, not %s", typeName(v))
-	return ""
-}
-
 // argInt requires an integer argument (Python's __index__).
 func (s *State) argInt(v any) int64 {
 	if n, ok := asInt(v); ok {

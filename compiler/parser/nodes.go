@@ -27,25 +27,6 @@ type sqlFile struct {
 	patch   *patch
 }
 
-// configKey is the dbt_project.yml key holding a resource type's configs.
-func configKey(rt manifest.ResourceType) string {
-	switch rt {
-	case manifest.Model:
-		return "models"
-	case manifest.Seed:
-		return "seeds"
-	case manifest.Snapshot:
-		return "snapshots"
-	case manifest.Test:
-		return "data_tests"
-	case manifest.Analysis:
-		return "analyses"
-	case manifest.Source:
-		return "sources"
-	}
-	return "models"
-}
-
 func (p *parser) loadFiles() error {
 	type job struct {
 		pr   *project.Project

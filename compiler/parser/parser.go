@@ -69,7 +69,6 @@ type parser struct {
 	macros *dbtctx.Macros
 	env    *dbtctx.Env
 
-	mu       sync.Mutex
 	tmpls    map[string]*jinja.Template // parsed SQL per node unique_id
 	sqlNodes []*sqlFile
 	patches  []*patch
@@ -106,12 +105,6 @@ func (p *parser) parallel(n int, fn func(i int) error) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
-}
-
-func (p *parser) warn(format string, args ...any) {
-	p.mu.Lock()
-	p.warnings = append(p.warnings, fmt.Sprintf(format, args...))
-	p.mu.Unlock()
 }
 
 // ---------------------------------------------------------------------------
