@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -216,4 +217,68 @@ func BenchmarkWalkDirAndRead10k(b *testing.B) {
 			}
 		}
 	}
+}
+
+func BenchmarkWalkSerial10k(b *testing.B) {
+	dir := bigTree(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if fs, err := walkSerial(context.Background(), dir, []string{"models"}); err != nil || len(fs) != 10000 {
+			b.Fatal(err, len(fs))
+		}
+	}
+}
+
+func BenchmarkWalkParallel10k(b *testing.B) {
+	dir := bigTree(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if fs, err := walkParallel(context.Background(), dir, []string{"models"}); err != nil || len(fs) != 10000 {
+			b.Fatal(err, len(fs))
+		}
+	}
+}
+
+// walkSerial is walkParallel on one goroutine (benchmark baseline).
+func walkSerial(ctx context.Context, base string, roots []string) ([]string, error) {
+	var files []string
+	var visit func(rel string) error
+	visit = func(rel string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		entries, err := os.ReadDir(filepath.Join(base, filepath.FromSlash(rel)))
+		if err != nil {
+			if os.IsNotExist(err) {
+				return nil
+			}
+			return err
+		}
+		for _, e := range entries {
+			child := e.Name()
+			if rel != "." {
+				child = rel + "/" + e.Name()
+			}
+			switch {
+			case e.IsDir():
+				if err := visit(child); err != nil {
+					return err
+				}
+			case e.Type()&os.ModeSymlink != 0:
+				if st, err := os.Stat(filepath.Join(base, filepath.FromSlash(child))); err == nil && !st.IsDir() {
+					files = append(files, child)
+				}
+			case e.Type().IsRegular():
+				files = append(files, child)
+			}
+		}
+		return nil
+	}
+	for _, r := range roots {
+		if err := visit(r); err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(files)
+	return files, nil
 }

@@ -79,6 +79,22 @@ type emptyTarget struct{}
 // Attr implements jinja.Object.
 func (emptyTarget) Attr(string) (any, bool) { return "", true }
 
+// Repr prints it as the empty dict it is in dbt.
+func (emptyTarget) Repr() string { return "{}" }
+
+// hostFunc is a named host function; it prints like a Python function
+// (a bare jinja.Func has no printed form).
+type hostFunc struct {
+	name string
+	fn   jinja.Func
+}
+
+// Call implements jinja.Callable.
+func (h hostFunc) Call(s *jinja.State, a *jinja.Args) any { return h.fn.Call(s, a) }
+
+// Repr implements the engine's repr hook.
+func (h hostFunc) Repr() string { return "<function " + h.name + ">" }
+
 // envError is returned by the env_var and var host functions so the
 // renderer can report dbt's message without the template wrapper.
 type envError struct{ msg string }
@@ -89,15 +105,15 @@ const captureName = "__gdbt_capture__"
 
 func (r *renderer) context() jinja.Vars {
 	ctx := jinja.Vars{
-		"env_var":     jinja.Func(r.envVar),
-		"var":         jinja.Func(r.varFunc),
+		"env_var":     hostFunc{"env_var", r.envVar},
+		"var":         hostFunc{"var", r.varFunc},
 		"dbt_version": DBTVersion,
-		captureName: jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
+		captureName: hostFunc{captureName, func(s *jinja.State, a *jinja.Args) (any, error) {
 			if a.Len() != 1 {
 				return nil, fmt.Errorf("internal: capture takes one value")
 			}
 			return nil, jinja.Return(a.Pos[0])
-		}),
+		}},
 	}
 	if r.target != nil {
 		ctx["target"] = r.target
