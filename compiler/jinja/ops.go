@@ -104,8 +104,12 @@ func writeRepr(b *strings.Builder, v any) {
 		b.WriteString(x.Repr())
 	case Stringer:
 		b.WriteString(x.String())
-	default:
+	case nil, bool, int64, float64, *big.Int:
 		b.WriteString(ToString(v))
+	case Callable:
+		b.WriteString("<function " + typeName(v) + ">")
+	default:
+		b.WriteString("<" + typeName(v) + " object>")
 	}
 }
 

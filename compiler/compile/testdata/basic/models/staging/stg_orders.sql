@@ -1,0 +1,14 @@
+
+
+select
+    id as order_id,
+    customer_id,
+    cast(order_date as date) as order_date,
+    status
+from "postgres"."basic_dbt"."raw_orders"
+where status in (
+    'placed',
+    'shipped',
+    'completed',
+    'returned'
+)

@@ -1,0 +1,3 @@
+
+
+select * from "postgres"."basic_dbt"."raw_customers"

@@ -1,0 +1,3 @@
+select payment_id
+from "postgres"."basic_dbt"."stg_payments"
+where amount < 0
