@@ -65,11 +65,16 @@ func kvFrom(v *project.Value) *kv {
 }
 
 func (p *parser) buildTests() error {
-	for _, t := range p.tests {
-		n, err := p.buildTest(t)
-		if err != nil {
-			return err
-		}
+	built := make([]*manifest.Node, len(p.tests))
+	err := p.parallel(len(p.tests), func(i int) error {
+		var err error
+		built[i], err = p.buildTest(p.tests[i])
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, n := range built {
 		if n == nil {
 			continue
 		}
