@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"os"
+
+	"github.com/gdbt/gdbt/runtime/run"
+)
+
+func init() {
+	tasks := map[string]func(context.Context, run.Options) int{
+		"seed":     run.Seed,
+		"run":      run.Run,
+		"test":     run.Test,
+		"snapshot": run.Snapshot,
+		"build":    run.Build,
+	}
+	for name, task := range tasks {
+		runCommands[name] = func(ctx context.Context, a *app) int {
+			return a.runTask(ctx, name, task)
+		}
+	}
+}
+
+// runTask parses, selects and hands the nodes to the runtime, which
+// prints dbt's console lines and writes run_results.json.
+func (a *app) runTask(ctx context.Context, name string, task func(context.Context, run.Options) int) int {
+	if err := a.parseProject(); err != nil {
+		a.printError(err)
+		return exitFailure
+	}
+	ids, _, err := a.selectFor(name)
+	if err != nil {
+		a.printError(err)
+		return exitFailure
+	}
+	if err := a.writeManifest(); err != nil {
+		a.printError(err)
+		return exitCrash
+	}
+	return task(ctx, run.Options{
+		Parse:       a.res,
+		Selected:    ids,
+		Threads:     a.threads(),
+		FullRefresh: a.f.FullRefresh,
+		FailFast:    a.f.FailFast,
+		Empty:       a.f.Empty,
+		Out:         a.stdout,
+		Color:       isTerminal(a.stdout),
+		TargetDir:   a.targetDir(),
+		Args:        a.runArgs(name),
+	})
+}
+
+func (a *app) runArgs(name string) map[string]any {
+	args := map[string]any{"which": name, "threads": a.threads(), "full_refresh": a.f.FullRefresh,
+		"fail_fast": a.f.FailFast, "empty": a.f.Empty, "project_dir": a.proj.Root}
+	if len(a.f.Select) > 0 {
+		args["select"] = []string(a.f.Select)
+	}
+	if len(a.f.Exclude) > 0 {
+		args["exclude"] = []string(a.f.Exclude)
+	}
+	if a.f.Vars != "" {
+		args["vars"] = a.f.Vars
+	}
+	if a.f.Target != "" {
+		args["target"] = a.f.Target
+	}
+	return args
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
