@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 )
@@ -36,7 +35,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		check     = fs.Bool("check-goldens", false, "report drift between dbt's output and <fixture>/expected")
 		dbtOnly   = fs.Bool("dbt-only", false, "run dbt only (goldens without gdbt)")
 		bench     = fs.Bool("bench", false, "time parse, compile, seed and build of both tools; print timings, exit 0 unless the harness fails")
-		corpusDir = fs.String("corpus", os.Getenv("GDBT_CORPUS"), "directory of public projects (scripts/corpus.sh), for names not in fixtures")
+		corpusDir = fs.String("corpus", "", "directory of public projects made by scripts/corpus.sh (default: $GDBT_CORPUS, else <repo>/corpus)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: conformance [flags] [PROJECT...]\n\nPROJECT is a directory holding dbt_project.yml, a fixture name "+
@@ -60,6 +59,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if root, err = FindRepo("."); err != nil {
 			return fail("%v", err)
 		}
+	}
+	if *corpusDir == "" {
+		*corpusDir = os.Getenv("GDBT_CORPUS")
+	}
+	if *corpusDir == "" {
+		*corpusDir = filepath.Join(root, "corpus")
 	}
 	env, err := Prepare(ctx, PrepareOptions{Repo: root, Dbt: *dbt, Gdbt: *gdbt, DBURL: *dbURL, WorkDir: *work, NeedGdbt: !*dbtOnly, Log: stderr})
 	if err != nil {
@@ -240,6 +245,8 @@ func ResolveProject(repo, corpus, n string) (dir, name string, err error) {
 		return filepath.Join(repo, "dbt_project"), "showcase", nil
 	case isProject(filepath.Join(repo, "fixtures", "projects", n)) && !strings.ContainsRune(n, os.PathSeparator):
 		return filepath.Join(repo, "fixtures", "projects", n), n, nil
+	case corpus != "" && corpusProjects(corpus)[n] != "":
+		return filepath.Join(corpus, corpusProjects(corpus)[n]), n, nil
 	case corpus != "" && isProject(filepath.Join(corpus, n)):
 		return filepath.Join(corpus, n), n, nil
 	case isProject(n):
@@ -261,15 +268,24 @@ func ResolveProject(repo, corpus, n string) (dir, name string, err error) {
 func AllProjects(repo, corpus string) []string {
 	out := append([]string{}, DefaultProjects...)
 	if corpus != "" {
-		ents, _ := os.ReadDir(corpus)
-		var names []string
-		for _, e := range ents {
-			if _, err := os.Stat(filepath.Join(corpus, e.Name(), "dbt_project.yml")); err == nil {
-				names = append(names, e.Name())
-			}
-		}
-		sort.Strings(names)
-		out = append(out, names...)
+		out = append(out, sortedKeys(corpusProjects(corpus))...)
 	}
 	return out
+}
+
+// corpusProjects reads <corpus>/projects.txt (written by scripts/corpus.sh):
+// "<name> <project dir relative to corpus> <source>" per line.
+func corpusProjects(corpus string) map[string]string {
+	b, err := os.ReadFile(filepath.Join(corpus, "projects.txt"))
+	if err != nil {
+		return nil
+	}
+	m := map[string]string{}
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 2 {
+			m[f[0]] = f[1]
+		}
+	}
+	return m
 }

@@ -1,0 +1,71 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestConformanceProjects runs dbt and gdbt on the default projects (basic and the
+// showcase; GDBT_CONFORMANCE_PROJECTS="a b" picks others) and fails on every
+// difference docs/conformance-allowlist.yml does not allow, and on drift between
+// dbt's output and the fixtures' expected/ goldens.
+//
+// It never skips: without the oracle venv (scripts/venv.sh) or PostgreSQL
+// (scripts/pg.sh start, or GDBT_TEST_DATABASE_URL) it fails and says which is
+// missing. With -short it runs only parse and compile.
+func TestConformanceProjects(t *testing.T) {
+	repo, err := FindRepo(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	env, err := Prepare(ctx, PrepareOptions{Repo: repo, NeedGdbt: true, WorkDir: filepath.Join(repo, ".cache", "conformance-test")})
+	if err != nil {
+		t.Fatalf("conformance needs dbt and PostgreSQL: %v", err)
+	}
+	if env.GdbtBuildErr != "" {
+		t.Errorf("go build ./cmd/gdbt failed (every gdbt step will differ):\n%s", env.GdbtBuildErr)
+	}
+	al, err := LoadAllowList(filepath.Join(repo, "docs", "conformance-allowlist.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	projects := DefaultProjects
+	if p := strings.Fields(os.Getenv("GDBT_CONFORMANCE_PROJECTS")); len(p) > 0 {
+		projects = p
+	}
+	var steps []Step
+	if testing.Short() {
+		steps = DefaultSteps()[:2]
+	}
+	for _, p := range projects {
+		t.Run(p, func(t *testing.T) {
+			dir, name, err := ResolveProject(repo, os.Getenv("GDBT_CORPUS"), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			goldens := GoldensOff
+			if _, err := os.Stat(filepath.Join(dir, "expected", "meta.json")); err == nil {
+				goldens = GoldensCheck
+			}
+			rep, err := RunWith(ctx, Config{Project: dir, Name: name, Steps: steps, DBURL: env.DBURL, DbtPath: env.Dbt,
+				GdbtPath: env.Gdbt, WorkDir: env.WorkDir, Log: t.Logf},
+				RunOptions{Goldens: goldens, ShellDir: repo, PkgDir: filepath.Join(repo, "internal", "conformance"), AllowList: al})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			rep.WriteTable(&out)
+			t.Log(out.String())
+			if fail := rep.Failing(); len(fail) > 0 {
+				out.Reset()
+				rep.WriteDifferences(&out, 15)
+				t.Errorf("%d differences between dbt and gdbt not in docs/conformance-allowlist.yml:\n%s", len(fail), out.String())
+			}
+		})
+	}
+}
