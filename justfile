@@ -55,7 +55,7 @@ lint:
     fi
     go vet ./...
     sc=bin/staticcheck
-    if ! [ -x "$sc" ] || ! "$sc" -version 2>/dev/null | grep -qF '{{staticcheck_version}}'; then
+    if ! [ -x "$sc" ] || ! "$sc" -version 2>/dev/null | grep -qF '({{trim_start_match(staticcheck_version, "v")}})'; then
         echo "installing staticcheck {{staticcheck_version}} into bin/" >&2
         GOBIN="$PWD/bin" go install "honnef.co/go/tools/cmd/staticcheck@{{staticcheck_version}}"
     fi
