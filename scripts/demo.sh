@@ -22,7 +22,7 @@ bin/fixture-api -addr "127.0.0.1:$api_port" -data fixtures/showcase/api -token "
 api_pid=$!
 trap 'kill $api_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do
-  curl -s -o /dev/null "$SHOWCASE_API_URL/" && break
+  (exec 3<>"/dev/tcp/127.0.0.1/$api_port") 2>/dev/null && break
   sleep 0.1
 done
 

@@ -45,17 +45,26 @@ func TestInjectCTEs(t *testing.T) {
 	}
 }
 
-// TestBasicCompiled compiles fixtures/projects/basic and compares every
-// file with what dbt-core 1.12.6 wrote for the same project (testdata/basic,
-// produced by `dbt compile` with GDBT_PG_SCHEMA=basic_dbt, database postgres).
-func TestBasicCompiled(t *testing.T) {
-	dir := filepath.Join("..", "..", "fixtures", "projects", "basic")
+// TestCompiledMatchesDBT compiles fixture projects and compares every file
+// with what dbt-core 1.12.6 wrote for the same project (testdata/<fixture>,
+// produced by `dbt compile` with the schema and database given here).
+func TestCompiledMatchesDBT(t *testing.T) {
+	for _, tc := range []struct{ fixture, schema, db string }{
+		{"basic", "basic_dbt", "postgres"},
+		{"versions", "vers", "showcase_lead"},
+	} {
+		t.Run(tc.fixture, func(t *testing.T) { compareCompiled(t, tc.fixture, tc.schema, tc.db) })
+	}
+}
+
+func compareCompiled(t *testing.T, fixture, schema, db string) {
+	dir := filepath.Join("..", "..", "fixtures", "projects", fixture)
 	p, err := project.Load(dir, project.Options{ProfilesDir: dir, Env: func(k string) (string, bool) {
 		switch k {
 		case "GDBT_PG_SCHEMA":
-			return "basic_dbt", true
+			return schema, true
 		case "GDBT_PG_DBNAME":
-			return "postgres", true
+			return db, true
 		}
 		return "", false
 	}})
@@ -86,7 +95,7 @@ func TestBasicCompiled(t *testing.T) {
 		got[filepath.ToSlash(rel)] = sql
 	}
 	want := map[string]string{}
-	root := filepath.Join("testdata", "basic")
+	root := filepath.Join("testdata", fixture)
 	err = filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err
@@ -100,7 +109,7 @@ func TestBasicCompiled(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(want) == 0 {
-		t.Fatal("no expected files under testdata/basic")
+		t.Fatalf("no expected files under %s", root)
 	}
 	for rel, w := range want {
 		g, ok := got[rel]

@@ -1010,6 +1010,8 @@ func NodeDict(n *manifest.Node) *jinja.Dict {
 	d.Set("language", n.Language)
 	d.Set("compiled_code", n.CompiledCode)
 	d.Set("relation_name", strOrNone(n.RelationName))
+	d.Set("version", n.Version)
+	d.Set("latest_version", n.LatestVersion)
 	d.Set("patch_path", strOrNone(n.PatchPath))
 	cols := jinja.NewDict()
 	for _, c := range n.Columns {

@@ -102,10 +102,10 @@ func writeRepr(b *strings.Builder, v any) {
 		b.WriteString("<Macro '" + x.def.Name + "'>")
 	case interface{ Repr() string }:
 		b.WriteString(x.Repr())
-	case Stringer:
-		b.WriteString(x.String())
 	case nil, bool, int64, float64, *big.Int:
 		b.WriteString(ToString(v))
+	case Stringer:
+		b.WriteString(x.String())
 	case Callable:
 		b.WriteString("<function " + typeName(v) + ">")
 	default:

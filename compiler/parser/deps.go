@@ -38,6 +38,10 @@ func (p *parser) resolveRef(from *manifest.Node, r manifest.Ref) (*manifest.Node
 			if r.Version != nil && jinja.ToString(r.Version) != jinja.ToString(n.Version) {
 				continue
 			}
+			// An unversioned ref of a versioned model means its latest version.
+			if r.Version == nil && n.Version != nil && jinja.ToString(n.Version) != jinja.ToString(n.LatestVersion) {
+				continue
+			}
 			if found == nil || n.UniqueID < found.UniqueID {
 				found = n
 			}

@@ -25,6 +25,7 @@ type sqlFile struct {
 	sources [][2]string
 	called  map[string]bool
 	patch   *patch
+	version *versionSpec
 }
 
 func (p *parser) loadFiles() error {

@@ -7,6 +7,7 @@ package parser
 
 import (
 	"crypto/md5"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -52,7 +53,7 @@ func Parse(root *project.Project, opts Options) (*Result, error) {
 	p.m.ProjectID = hex.EncodeToString(sum[:])
 	p.m.AdapterType = "postgres"
 	p.env = p.newEnv()
-	steps := []func() error{p.loadMacros, p.loadDocs, p.loadFiles, p.loadSchemas, p.resolveNodes, p.buildTests, p.resolveDeps}
+	steps := []func() error{p.loadMacros, p.loadDocs, p.loadFiles, p.loadSchemas, p.applyVersions, p.resolveNodes, p.buildTests, p.resolveDeps}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -144,6 +145,7 @@ func (p *parser) newEnv() *dbtctx.Env {
 		Flags:        flags,
 		RunStartedAt: time.Now().UTC(),
 		Var:          p.varLookup,
+		InvocationID: newInvocationID(),
 	}
 	e.Relation = func(n *manifest.Node) *dbtctx.Relation {
 		typ := ""
@@ -338,6 +340,16 @@ func (p *parser) macroPathsOf(pkg string) []string {
 		}
 	}
 	return nil
+}
+
+// newInvocationID returns a random UUID (version 4), as dbt's invocation_id.
+func newInvocationID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 func nowStamp() float64 { return float64(time.Now().UnixNano()) / 1e9 }

@@ -32,7 +32,13 @@ func buildDefaults(rt manifest.ResourceType) *project.Value {
 	set := func(k string, v any) { m.Set(k, v) }
 	set("enabled", true)
 	set("alias", nil)
-	set("schema", nil)
+	if rt == manifest.Test {
+		// dbt's default for every data test: failures are stored in
+		// <target schema>_dbt_test__audit.
+		set("schema", "dbt_test__audit")
+	} else {
+		set("schema", nil)
+	}
 	set("database", nil)
 	set("tags", jinja.NewList())
 	set("meta", jinja.NewDict())
@@ -160,6 +166,9 @@ func (p *parser) configFor(f *sqlFile, withCalls bool) manifest.Config {
 	if f.patch != nil && !f.patch.config.IsNull() {
 		cfg = project.MergeConfig(cfg, f.patch.config)
 	}
+	if f.version != nil && !f.version.config.IsNull() {
+		cfg = project.MergeConfig(cfg, f.version.config)
+	}
 	if withCalls {
 		for _, c := range f.configs {
 			cfg = project.MergeConfig(cfg, project.FromJinja(c, source.Position{File: n.OriginalFilePath}))
@@ -168,7 +177,11 @@ func (p *parser) configFor(f *sqlFile, withCalls bool) manifest.Config {
 	if active != nil {
 		cfg = project.MergeConfig(cfg, active)
 	}
-	return toConfig(cfg)
+	c := toConfig(cfg)
+	if s, ok := c["severity"].(string); ok {
+		c["severity"] = strings.ToUpper(s)
+	}
+	return c
 }
 
 func toConfig(v *project.Value) manifest.Config {
@@ -259,7 +272,11 @@ func (p *parser) applyPatch(f *sqlFile) error {
 		return fmt.Errorf("%s: %w", pt.file, err)
 	}
 	n.Description = desc
-	for _, c := range pt.columns {
+	cols := pt.columns
+	if f.version != nil && f.version.hasCols {
+		cols = f.version.columns
+	}
+	for _, c := range cols {
 		cc := *c
 		if cc.Description, err = p.renderDoc(n.Package, c.Description); err != nil {
 			return fmt.Errorf("%s: %w", pt.file, err)
@@ -322,6 +339,59 @@ func (p *parser) renderDoc(pkg, text string) (string, error) {
 		return nil, fmt.Errorf("Documentation for '%s' depends on doc '%s' which was not found", pkg, name)
 	}))
 	return t.Execute(ctx, nil)
+}
+
+// applyVersions turns the files of versioned models into version nodes:
+// model.<pkg>.<name>.v<v>, found by defined_in, <name>_v<v>.sql, or the
+// unversioned <name>.sql for a version without a file of its own.
+func (p *parser) applyVersions() error {
+	byStem := map[string]*sqlFile{}
+	for _, f := range p.sqlNodes {
+		if f.node.ResourceType == manifest.Model {
+			byStem[f.node.Package+"\x00"+f.node.Name] = f
+		}
+	}
+	for _, pt := range p.patches {
+		if pt.rt != manifest.Model || len(pt.versions) == 0 {
+			continue
+		}
+		used := false
+		for _, v := range pt.versions {
+			vs := fmt.Sprint(v.v)
+			stem := v.definedIn
+			if stem == "" {
+				stem = pt.name + "_v" + vs
+			}
+			f := byStem[pt.pkg+"\x00"+stem]
+			if f == nil && !used {
+				f = byStem[pt.pkg+"\x00"+pt.name]
+				used = f != nil
+			}
+			if f == nil {
+				return fmt.Errorf("%s: model '%s' version %s has no file (expected %s.sql)", pt.file, pt.name, vs, stem)
+			}
+			n := f.node
+			n.Name = pt.name
+			n.Version = normVersion(v.v)
+			n.LatestVersion = normVersion(pt.latest)
+			n.UniqueID = "model." + pt.pkg + "." + pt.name + ".v" + vs
+			n.FQN = append(n.FQN[:len(n.FQN)-1], pt.name, "v"+vs)
+			f.version = v
+		}
+	}
+	return nil
+}
+
+func normVersion(v any) any {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		if x == float64(int64(x)) {
+			return int64(x)
+		}
+	}
+	return v
 }
 
 // defaultName is what gdbt's built-in generate_schema_name,

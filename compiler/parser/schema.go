@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/gdbt/gdbt/compiler/dbtctx"
@@ -32,6 +33,21 @@ type patch struct {
 	docs        map[string]any
 	access      string
 	group       string
+
+	// Model versions: latest_version and one entry per versions: item.
+	latest   any
+	versions []*versionSpec
+}
+
+// versionSpec is one entry of a model's versions: list.
+type versionSpec struct {
+	v         any
+	definedIn string
+	config    *project.Value
+	columns   []*manifest.Column
+	colTests  [][]*project.Value
+	tests     []*project.Value
+	hasCols   bool
 }
 
 // testSpec is one generic test entry from YAML, attached to a node or a
@@ -47,6 +63,7 @@ type testSpec struct {
 	columnTags []string
 	nodeTags   []string
 	quote      any
+	version    any // the model version a test belongs to
 }
 
 func (p *parser) loadSchemas() error {
@@ -108,13 +125,16 @@ func (p *parser) loadSchemaFile(pr *project.Project, dir, rel string) error {
 				return err
 			}
 			p.patches = append(p.patches, pt)
-			for _, t := range pt.tests {
-				p.tests = append(p.tests, &testSpec{pkg: pr, file: rel, entry: t, targetName: pt.name, yamlKey: key, nodeTags: pt.tags})
+			if len(pt.versions) == 0 {
+				p.addTests(pr, rel, key, pt, nil, pt.tests, pt.columns, pt.colTests)
+				continue
 			}
-			for i, col := range pt.columns {
-				for _, t := range pt.colTests[i] {
-					p.tests = append(p.tests, &testSpec{pkg: pr, file: rel, entry: t, targetName: pt.name, yamlKey: key, column: col.Name, columnTags: col.Tags, nodeTags: pt.tags, quote: col.Quote})
+			for _, v := range pt.versions {
+				cols, colTests := pt.columns, pt.colTests
+				if v.hasCols {
+					cols, colTests = v.columns, v.colTests
 				}
+				p.addTests(pr, rel, key, pt, v.v, append(append([]*project.Value{}, pt.tests...), v.tests...), cols, colTests)
 			}
 		}
 	}
@@ -204,7 +224,90 @@ func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.Res
 			pt.colTests = append(pt.colTests, testsOf(c))
 		}
 	}
+	if lv := item.Get("latest_version"); !lv.IsNull() {
+		pt.latest = lv.Scalar
+	}
+	if vs := item.Get("versions"); !vs.IsNull() && vs.Kind == project.List {
+		for _, v := range vs.Items {
+			spec := &versionSpec{v: v.Get("v").Interface(), definedIn: str(v.Get("defined_in")),
+				config: v.Get("config"), tests: testsOf(v)}
+			if spec.v == nil {
+				return nil, fmt.Errorf("%s: expected a 'v' in this entry of versions", v.Pos)
+			}
+			if cols := v.Get("columns"); !cols.IsNull() && cols.Kind == project.List {
+				spec.hasCols = true
+				spec.columns, spec.colTests = versionColumns(pt, cols)
+			}
+			pt.versions = append(pt.versions, spec)
+		}
+		if pt.latest == nil {
+			// dbt: the greatest version is the latest.
+			for _, v := range pt.versions {
+				if pt.latest == nil || compareVersions(v.v, pt.latest) > 0 {
+					pt.latest = v.v
+				}
+			}
+		}
+	}
 	return pt, nil
+}
+
+// versionColumns applies a version's columns list: entries with include /
+// exclude select from the model's columns, named entries add or replace.
+func versionColumns(pt *patch, cols *project.Value) ([]*manifest.Column, [][]*project.Value) {
+	var out []*manifest.Column
+	var tests [][]*project.Value
+	for _, c := range cols.Items {
+		if inc := c.Get("include"); inc != nil {
+			all := str(inc) == "all" || str(inc) == "*"
+			names := map[string]bool{}
+			for _, n := range strList(inc) {
+				names[n] = true
+			}
+			excl := map[string]bool{}
+			for _, n := range strList(c.Get("exclude")) {
+				excl[n] = true
+			}
+			for i, mc := range pt.columns {
+				if (all || names[mc.Name]) && !excl[mc.Name] {
+					out = append(out, mc)
+					tests = append(tests, pt.colTests[i])
+				}
+			}
+			continue
+		}
+		col := &manifest.Column{Name: str(c.Get("name")), Description: str(c.Get("description")),
+			Meta: plainMap(c.Get("meta")), DataType: str(c.Get("data_type")), Tags: strList(c.Get("tags")), Constraints: []any{}}
+		if col.Tags == nil {
+			col.Tags = []string{}
+		}
+		out = append(out, col)
+		tests = append(tests, testsOf(c))
+	}
+	return out, tests
+}
+
+func compareVersions(a, b any) int {
+	fa, _ := strconv.ParseFloat(fmt.Sprint(a), 64)
+	fb, _ := strconv.ParseFloat(fmt.Sprint(b), 64)
+	switch {
+	case fa < fb:
+		return -1
+	case fa > fb:
+		return 1
+	}
+	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+}
+
+func (p *parser) addTests(pr *project.Project, rel, key string, pt *patch, version any, tests []*project.Value, cols []*manifest.Column, colTests [][]*project.Value) {
+	for _, t := range tests {
+		p.tests = append(p.tests, &testSpec{pkg: pr, file: rel, entry: t, targetName: pt.name, yamlKey: key, nodeTags: pt.tags, version: version})
+	}
+	for i, col := range cols {
+		for _, t := range colTests[i] {
+			p.tests = append(p.tests, &testSpec{pkg: pr, file: rel, entry: t, targetName: pt.name, yamlKey: key, column: col.Name, columnTags: col.Tags, nodeTags: pt.tags, quote: col.Quote, version: version})
+		}
+	}
 }
 
 // renderYAMLString renders Jinja in a schema-file value with the

@@ -167,6 +167,11 @@ func (p *parser) buildTest(t *testSpec) (*manifest.Node, error) {
 		modelStr = fmt.Sprintf("{{ get_where_subquery(source('%s', '%s')) }}", t.sourceName, t.targetName)
 		targetName = t.sourceName + "_" + t.targetName
 		prefix = "source_" + name
+	} else if t.version != nil {
+		v := fmt.Sprint(t.version)
+		modelStr = fmt.Sprintf("{{ get_where_subquery(ref('%s', version='%s')) }}", t.targetName, v)
+		targetName = t.targetName + "_v" + v
+		prefix = name
 	} else {
 		modelStr = fmt.Sprintf("{{ get_where_subquery(ref('%s')) }}", t.targetName)
 		targetName = t.targetName
@@ -318,9 +323,7 @@ func (p *parser) testMacroID(pkg, namespace, name string) string {
 func (p *parser) testConfig(f *sqlFile) manifest.Config {
 	n := f.node
 	own, active := p.root.ProjectConfig("test", n.Package, n.FQN)
-	d := defaults(manifest.Test)
-	d = project.MergeConfig(d, project.FromJinja(func() *jinja.Dict { x := jinja.NewDict(); x.Set("schema", "dbt_test__audit"); return x }(), source.Position{}))
-	cfg := project.MergeConfig(d, own)
+	cfg := project.MergeConfig(defaults(manifest.Test), own)
 	for _, c := range f.configs {
 		cfg = project.MergeConfig(cfg, project.FromJinja(c, source.Position{File: n.OriginalFilePath}))
 	}

@@ -1,0 +1,1 @@
+select id, name, country from "showcase_lead"."vers"."people"
