@@ -44,7 +44,9 @@ func TestImportRules(t *testing.T) {
 	}{
 		{"the compiler never imports the runtime",
 			func(p string) bool { return strings.HasPrefix(p, mod+"compiler/") },
-			func(imp string) bool { return strings.HasPrefix(imp, mod+"runtime/") || strings.HasPrefix(imp, mod+"internal/cli") }},
+			func(imp string) bool {
+				return strings.HasPrefix(imp, mod+"runtime/") || strings.HasPrefix(imp, mod+"internal/cli")
+			}},
 		{"the compiler never imports pgx",
 			func(p string) bool { return strings.HasPrefix(p, mod+"compiler/") },
 			func(imp string) bool { return strings.HasPrefix(imp, "github.com/jackc/") }},

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gdbt/gdbt/compiler/compile"
+	"github.com/gdbt/gdbt/compiler/dbtctx"
 	"github.com/gdbt/gdbt/compiler/manifest"
 	"github.com/gdbt/gdbt/compiler/parser"
 	"github.com/gdbt/gdbt/compiler/project"
@@ -301,7 +302,14 @@ func (a *app) compile(ctx context.Context) error {
 	if err := a.parseProject(); err != nil {
 		return err
 	}
-	c := compile.New(a.res, nil)
+	var wh dbtctx.Warehouse
+	if a.proj.Profile != nil {
+		lw := &lazyWarehouse{profile: a.proj.Profile, threads: a.threads()}
+		defer lw.Close()
+		wh = lw
+	}
+	c := compile.New(a.res, wh)
+	a.res.Env.Context = ctx
 	if a.f.Inline != "" {
 		n := &manifest.Node{UniqueID: "sql_operation." + a.proj.Name + ".inline_query", ResourceType: "sql_operation",
 			Package: a.proj.Name, Name: "inline_query", RawCode: a.f.Inline, OriginalFilePath: "inline_query",
@@ -335,14 +343,9 @@ func (a *app) compile(ctx context.Context) error {
 
 // writeCompiled writes target/compiled/<package>/<original path>.
 func (a *app) writeCompiled(n *manifest.Node, sql string) error {
-	rel := n.OriginalFilePath
-	if n.ResourceType == manifest.Test && n.TestMetadata != nil {
-		rel = filepath.Join(rel, n.Path)
-	} else if n.ResourceType == manifest.Snapshot {
-		rel = filepath.Join(rel, n.Name+".sql")
-	}
-	p := filepath.Join(a.targetDir(), "compiled", n.Package, rel)
-	n.CompiledPath = filepath.ToSlash(filepath.Join(a.proj.TargetPath, "compiled", n.Package, rel))
+	rel := n.OutputPath()
+	p := filepath.Join(a.targetDir(), "compiled", filepath.FromSlash(rel))
+	n.CompiledPath = filepath.ToSlash(filepath.Join(a.proj.TargetPath, "compiled", rel))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}

@@ -1,0 +1,18 @@
+package manifest
+
+import "path"
+
+// OutputPath is where dbt writes a node's compiled (or run) SQL below
+// target/compiled/ (or target/run/): <package>/<original file path>, plus
+// the test's file name for generic tests (whose original file is a .yml)
+// and the snapshot's name for snapshots (a file may hold several).
+func (n *Node) OutputPath() string {
+	p := n.OriginalFilePath
+	switch {
+	case n.TestMetadata != nil:
+		p = path.Join(p, n.Path)
+	case n.ResourceType == Snapshot:
+		p = path.Join(p, n.Name+".sql")
+	}
+	return path.Join(n.Package, p)
+}
