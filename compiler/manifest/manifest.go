@@ -146,6 +146,10 @@ type TestMetadata struct {
 	Name      string         `json:"name"`
 	Kwargs    map[string]any `json:"kwargs"`
 	Namespace any            `json:"namespace"`
+	// KwargOrder is the order the test's arguments were written in YAML;
+	// manifest.json lists kwargs in it (column_name first, model last).
+	// Unset, the other kwargs are written sorted.
+	KwargOrder []string `json:"-"`
 }
 
 // SourceDef is one table of a sources: entry in a schema .yml.
@@ -174,7 +178,11 @@ type SourceDef struct {
 	RelationName      string
 	CreatedAt         float64
 	UnrenderedConfig  Config
-	File              *source.File
+	// The database/schema as written in YAML before rendering (null when
+	// not written), dbt's unrendered_database/unrendered_schema.
+	UnrenderedDatabase string
+	UnrenderedSchema   string
+	File               *source.File
 }
 
 // MacroDef is a macro from the project, a package or gdbt's built-ins.
@@ -226,6 +234,7 @@ type ExposureDef struct {
 	DependsOnNodes   []string
 	DependsOnMacros  []string
 	CreatedAt        float64
+	UnrenderedConfig Config
 }
 
 // Manifest is the whole parsed project.
