@@ -76,13 +76,17 @@ func (s *State) exec(n Node, f *frame) ctl {
 	}
 	switch n := n.(type) {
 	case *TextNode:
-		s.out = append(s.out, n.Text...)
+		if s.smap != nil {
+			s.smap.text(s, n)
+		} else {
+			s.out = append(s.out, n.Text...)
+		}
 	case *OutputNode:
 		v := s.eval(n.X, f)
 		if s.hasRet {
 			return ctlReturn
 		}
-		s.write(v)
+		s.emit(n, v)
 	case *IfNode:
 		for i, c := range n.Conds {
 			t := Truth(s.eval(c, f))
@@ -126,7 +130,7 @@ func (s *State) exec(n Node, f *frame) ctl {
 		if s.hasRet {
 			return ctlReturn
 		}
-		s.write(v)
+		s.emit(n, v)
 	case *FilterBlockNode:
 		saved := s.out
 		s.out = nil
@@ -142,7 +146,7 @@ func (s *State) exec(n Node, f *frame) ctl {
 			s.pos = n.Position()
 			s.Throw("TypeError", "sequence item 0: expected str instance, %s found", typeName(v))
 		}
-		s.write(v)
+		s.emit(n, v)
 	case *WithNode:
 		inner := &frame{parent: f}
 		for i, t := range n.Targets {

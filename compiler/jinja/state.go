@@ -36,7 +36,8 @@ type State struct {
 	file *source.File // file of the node being executed
 	pos  source.Pos   // position of the node being executed, for errors
 
-	out []byte // current output buffer
+	out  []byte     // current output buffer
+	smap *SourceMap // records output origins; nil unless ExecuteMapped
 
 	ctx  Context // globals of this render (host variables)
 	root *frame  // template-level frame
