@@ -124,6 +124,11 @@ func (p *parser) loadSchemaFile(pr *project.Project, dir, rel string) error {
 			if err != nil {
 				return err
 			}
+			if rt == manifest.Snapshot && item.Get("relation") != nil {
+				if err := p.yamlSnapshot(pr, dir, rel, data, pt.name, item.Get("relation")); err != nil {
+					return err
+				}
+			}
 			p.patches = append(p.patches, pt)
 			if len(pt.versions) == 0 {
 				p.addTests(pr, rel, key, pt, nil, pt.tests, pt.columns, pt.colTests)
@@ -308,6 +313,31 @@ func (p *parser) addTests(pr *project.Project, rel, key string, pt *patch, versi
 			p.tests = append(p.tests, &testSpec{pkg: pr, file: rel, entry: t, targetName: pt.name, yamlKey: key, column: col.Name, columnTags: col.Tags, nodeTags: pt.tags, quote: col.Quote, version: version})
 		}
 	}
+}
+
+// yamlSnapshot adds a snapshot declared only in YAML (dbt 1.9+): its SQL is
+// select * from the relation it names.
+func (p *parser) yamlSnapshot(pr *project.Project, dir, rel string, data []byte, name string, relation *project.Value) error {
+	expr := str(relation)
+	raw := "select * from {{ " + expr + " }}"
+	tmpl, err := p.jinja.Parse(rel, raw)
+	if err != nil {
+		return fmt.Errorf("%s: %w", relation.Pos, err)
+	}
+	relPath := relTo(rel, dir)
+	n := &manifest.Node{
+		ResourceType: manifest.Snapshot, Package: pr.Name, Name: name,
+		UniqueID:         "snapshot." + pr.Name + "." + name,
+		Path:             name + ".sql",
+		OriginalFilePath: rel,
+		FQN:              fqnFor(pr.Name, relPath, name),
+		Language:         "sql",
+		RawCode:          raw,
+		Checksum:         checksum(data),
+		CreatedAt:        nowStamp(),
+	}
+	p.sqlNodes = append(p.sqlNodes, &sqlFile{node: n, pkg: pr, tmpl: tmpl, body: raw})
+	return nil
 }
 
 // renderYAMLString renders Jinja in a schema-file value with the

@@ -1,0 +1,1 @@
+select * from "showcase_lead"."vers"."people"
