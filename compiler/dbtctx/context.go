@@ -518,7 +518,7 @@ func fromJSON(s *jinja.State, a *jinja.Args) (any, error) {
 
 func toJSON(s *jinja.State, a *jinja.Args) (any, error) {
 	v := a.Bind(s, "tojson", "value", "default", "sort_keys")
-	b, err := MarshalPyJSON(v[0], jinja.Truth(v[2]) && !jinja.IsMissing(v[2]))
+	b, err := jinja.DumpJSON(v[0], jinja.Truth(v[2]) && !jinja.IsMissing(v[2]))
 	if err != nil {
 		if !jinja.IsMissing(v[1]) {
 			return v[1], nil

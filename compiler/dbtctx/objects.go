@@ -1,9 +1,7 @@
 package dbtctx
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -882,106 +880,6 @@ func YAMLValue(n *yaml.Node) any {
 		}
 		return n.Value
 	}
-	return nil
-}
-
-// MarshalPyJSON encodes a template value like Python's json.dumps (", "
-// and ": " separators, non-ASCII escaped).
-func MarshalPyJSON(v any, sortKeys bool) (string, error) {
-	var b bytes.Buffer
-	if err := writePyJSON(&b, v, sortKeys); err != nil {
-		return "", err
-	}
-	return b.String(), nil
-}
-
-func writePyJSON(b *bytes.Buffer, v any, sortKeys bool) error {
-	switch x := v.(type) {
-	case nil:
-		b.WriteString("null")
-	case bool:
-		if x {
-			b.WriteString("true")
-		} else {
-			b.WriteString("false")
-		}
-	case int64:
-		b.WriteString(strconv.FormatInt(x, 10))
-	case float64:
-		b.WriteString(jinja.ToString(x))
-	case string, jinja.Markup:
-		s, _ := x.(string)
-		if m, ok := x.(jinja.Markup); ok {
-			s = string(m)
-		}
-		b.WriteByte('"')
-		for _, r := range s {
-			switch {
-			case r == '"':
-				b.WriteString(`\"`)
-			case r == '\\':
-				b.WriteString(`\\`)
-			case r == '\n':
-				b.WriteString(`\n`)
-			case r == '\r':
-				b.WriteString(`\r`)
-			case r == '\t':
-				b.WriteString(`\t`)
-			case r < 0x20 || r > 0x7e:
-				if r > 0xffff {
-					r -= 0x10000
-					fmt.Fprintf(b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
-				} else {
-					fmt.Fprintf(b, `\u%04x`, r)
-				}
-			default:
-				b.WriteRune(r)
-			}
-		}
-		b.WriteByte('"')
-	case *jinja.List:
-		return writePyJSONSeq(b, x.Items, sortKeys)
-	case jinja.Tuple:
-		return writePyJSONSeq(b, x, sortKeys)
-	case *jinja.Dict:
-		keys := append([]any(nil), x.Keys()...)
-		if sortKeys {
-			sort.SliceStable(keys, func(i, j int) bool { return jinja.ToString(keys[i]) < jinja.ToString(keys[j]) })
-		}
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			if err := writePyJSON(b, jinja.ToString(k), sortKeys); err != nil {
-				return err
-			}
-			b.WriteString(": ")
-			val, _ := x.Get(k)
-			if err := writePyJSON(b, val, sortKeys); err != nil {
-				return err
-			}
-		}
-		b.WriteByte('}')
-	case *Relation:
-		return writePyJSON(b, x.String(), sortKeys)
-	default:
-		return errors.New("Object of type " + fmt.Sprintf("%T", v) + " is not JSON serializable")
-	}
-	return nil
-}
-
-func writePyJSONSeq(b *bytes.Buffer, items []any, sortKeys bool) error {
-	b.WriteByte('[')
-	for i, it := range items {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if err := writePyJSON(b, it, sortKeys); err != nil {
-			return err
-		}
-	}
-	b.WriteByte(']')
 	return nil
 }
 

@@ -1830,7 +1830,7 @@ func filterTojson(s *State, v any, args *Args) any {
 		}
 	}
 	var b strings.Builder
-	s.jsonDump(&b, v, ind, hasIndent, 0)
+	s.jsonDump(&b, v, ind, hasIndent, 0, true)
 	r := strings.NewReplacer("<", `\u003c`, ">", `\u003e`, "&", `\u0026`, "'", `\u0027`)
 	return Markup(r.Replace(b.String()))
 }
@@ -1882,8 +1882,21 @@ func jsonFloat(f float64) string {
 	return formatFloat(f)
 }
 
-// jsonDump is Python's json.dumps(v, sort_keys=True[, indent=…]).
-func (s *State) jsonDump(b *strings.Builder, v any, ind string, hasIndent bool, level int) {
+// DumpJSON is Python's json.dumps(v, sort_keys=sortKeys) for template
+// values (dbt's tojson context function); unserializable values are a
+// TypeError, as in Python.
+func DumpJSON(v any, sortKeys bool) (out string, err error) {
+	s := &State{env: NewEnvironment()}
+	err = s.protect(func() {
+		var b strings.Builder
+		s.jsonDump(&b, v, "", false, 0, sortKeys)
+		out = b.String()
+	})
+	return out, err
+}
+
+// jsonDump is Python's json.dumps(v[, sort_keys=…][, indent=…]).
+func (s *State) jsonDump(b *strings.Builder, v any, ind string, hasIndent bool, level int, sortKeys bool) {
 	newline := func(l int) {
 		if hasIndent {
 			b.WriteByte('\n')
@@ -1925,7 +1938,7 @@ func (s *State) jsonDump(b *strings.Builder, v any, ind string, hasIndent bool, 
 				b.WriteString(itemSep)
 			}
 			newline(level + 1)
-			s.jsonDump(b, it, ind, hasIndent, level+1)
+			s.jsonDump(b, it, ind, hasIndent, level+1, sortKeys)
 		}
 		newline(level)
 		b.WriteByte(']')
@@ -1939,7 +1952,9 @@ func (s *State) jsonDump(b *strings.Builder, v any, ind string, hasIndent bool, 
 		for i := range order {
 			order[i] = int64(i)
 		}
-		s.pySort(order, keys, false)
+		if sortKeys {
+			s.pySort(order, keys, false)
+		}
 		b.WriteByte('{')
 		for n, o := range order {
 			i := o.(int64)
@@ -1970,7 +1985,7 @@ func (s *State) jsonDump(b *strings.Builder, v any, ind string, hasIndent bool, 
 			newline(level + 1)
 			jsonString(b, ks)
 			b.WriteString(": ")
-			s.jsonDump(b, x.Values()[i], ind, hasIndent, level+1)
+			s.jsonDump(b, x.Values()[i], ind, hasIndent, level+1, sortKeys)
 		}
 		newline(level)
 		b.WriteByte('}')
