@@ -77,6 +77,9 @@ type Column struct {
 	Constraints []any          `json:"constraints"`
 	Quote       any            `json:"quote"`
 	Tags        []string       `json:"tags"`
+	// DocBlocks are the docs referenced by doc() in the unrendered
+	// description ("doc.package.name"), manifest doc_blocks.
+	DocBlocks []string `json:"doc_blocks,omitempty"`
 }
 
 // Node is a model, seed, snapshot, test, analysis or hook. One struct for
@@ -101,6 +104,7 @@ type Node struct {
 	UnrenderedConfig Config
 	Tags             []string
 	Description      string
+	DocBlocks        []string // doc() references in the unrendered description
 	Meta             map[string]any
 	Columns          []*Column // in declaration order
 	Docs             map[string]any
@@ -167,6 +171,7 @@ type SourceDef struct {
 	Loader            string
 	Description       string
 	SourceDescription string
+	DocBlocks         []string // doc() references in the unrendered description
 	Columns           []*Column
 	Meta              map[string]any
 	SourceMeta        map[string]any

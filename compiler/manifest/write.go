@@ -277,7 +277,7 @@ func writeColumns(e *jw, cols []*Column) {
 		e.key("entity")
 		e.null()
 		e.key("doc_blocks")
-		e.strs(docBlocks(c.Description))
+		e.strs(orEmptyStrs(c.DocBlocks))
 		e.endObj()
 	}
 	e.endObj()
@@ -303,12 +303,6 @@ func orEmptyStrs(l []string) []string {
 	}
 	return l
 }
-
-// docBlocks lists the doc() references of a description, as dbt 1.10+
-// records them ("doc.package.name"). dbt only fills it when the whole
-// description is doc() calls; the parser does not resolve them yet, so
-// this stays empty, as in dbt for plain-text descriptions.
-func docBlocks(string) []string { return []string{} }
 
 func writeRefs(e *jw, refs []Ref) {
 	e.beginArr()
@@ -377,7 +371,7 @@ func writeNode(e *jw, n *Node, tests []*Node) {
 	e.key("raw_code")
 	e.str(n.RawCode)
 	e.key("doc_blocks")
-	e.strs(docBlocks(n.Description))
+	e.strs(orEmptyStrs(n.DocBlocks))
 	if n.ResourceType == Seed {
 		e.key("root_path")
 		e.strOrNull(n.RootPath)
@@ -651,7 +645,7 @@ func writeSource(e *jw, s *SourceDef) {
 	e.key("unrendered_schema")
 	e.strOrNull(s.UnrenderedSchema)
 	e.key("doc_blocks")
-	e.strs(docBlocks(s.Description))
+	e.strs(orEmptyStrs(s.DocBlocks))
 	e.endObj()
 }
 
