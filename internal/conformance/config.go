@@ -65,9 +65,9 @@ func DefaultSteps() []Step {
 //	  - "run --vars '{x: 2}'"   # quoted: the line holds ": "
 //	  - sql: update raw.orders set status = 'returned' where id = 1
 //	  - build --full-refresh
-//	profile: generate   # "project" (default when <project>/profiles.yml exists) or "generate"
-//	schema: analytics   # schema of a generated profile (default: public)
-//	target: dev         # --target for both tools (default: the profile's own)
+//	profile: generate   # "generate" (default) or "project": use <project>/profiles.yml as is
+//	schema: analytics   # schema of the generated profile (default: the project profile's, else public)
+//	target: dev         # target of the generated profile, passed as --target (default: the profile's own)
 //	ignore_columns:     # volatile columns left out of row comparisons, per schema.relation glob
 //	  snapshots.customers_snapshot: [dbt_valid_from, dbt_updated_at, dbt_scd_id]
 type Scenario struct {

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,13 +18,15 @@ type goldenState struct {
 	project string // dbt project name (target/compiled/<project>/...)
 	db      string
 	target  string
+	schema  string
 }
 
 // GoldenMeta is expected/meta.json.
 type GoldenMeta struct {
 	DbtVersion string `json:"dbt_version"`
 	Database   string `json:"database"`
-	Target     string `json:"target,omitempty"`
+	Target     string `json:"target"`
+	Schema     string `json:"schema"`
 	Note       string `json:"note"`
 }
 
@@ -35,11 +38,11 @@ func (g *goldenState) goldenFiles(dbtProject, version string) (map[string][]byte
 	if err != nil {
 		return nil, fmt.Errorf("goldens: dbt's manifest: %w", err)
 	}
-	b, err := json.MarshalIndent(ms, "", " ")
+	b, err := marshalGolden(ms)
 	if err != nil {
 		return nil, err
 	}
-	files["manifest.json"] = append(b, '\n')
+	files["manifest.json"] = b
 	compiled, err := LoadCompiled(filepath.Join(t, "compiled"), nil)
 	if err != nil {
 		return nil, err
@@ -47,13 +50,11 @@ func (g *goldenState) goldenFiles(dbtProject, version string) (map[string][]byte
 	for p, s := range compiled {
 		files["compiled/"+strings.TrimPrefix(p, g.project+"/")] = []byte(s)
 	}
-	meta := GoldenMeta{DbtVersion: version, Database: g.db, Target: g.target,
-		Note: "written by internal/conformance from dbt's compile step; regenerate with: go run ./internal/conformance/cmd/conformance -update-goldens <project>"}
-	b, err = json.MarshalIndent(meta, "", " ")
-	if err != nil {
+	meta := GoldenMeta{DbtVersion: version, Database: g.db, Target: g.target, Schema: g.schema,
+		Note: "written by internal/conformance from dbt's compile step; regenerate with: go run ./internal/conformance/cmd/conformance -update-goldens -dbt-only -steps parse,compile <project>"}
+	if files["meta.json"], err = marshalGolden(meta); err != nil {
 		return nil, err
 	}
-	files["meta.json"] = append(b, '\n')
 	return files, nil
 }
 
@@ -133,4 +134,14 @@ func readTree(dir string) (map[string][]byte, error) {
 		return nil
 	})
 	return out, err
+}
+
+// marshalGolden indents with one space and keeps <, > and & readable.
+func marshalGolden(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	err := enc.Encode(v)
+	return buf.Bytes(), err
 }

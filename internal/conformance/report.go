@@ -73,6 +73,7 @@ type ToolRun struct {
 	Seconds float64 `json:"seconds"`
 	Log     string  `json:"log,omitempty"`
 	Err     string  `json:"error,omitempty"` // could not start, timed out
+	Skipped bool    `json:"skipped,omitempty"`
 }
 
 // Figures count what a step compared.
@@ -142,7 +143,10 @@ func (r *Report) WriteTable(w io.Writer) {
 			ratio = fmt.Sprintf("%.1fx", x)
 		}
 		exitG := fmt.Sprint(s.Gdbt.Exit)
-		if s.Gdbt.Err != "" {
+		switch {
+		case s.Gdbt.Skipped:
+			exitG = "-"
+		case s.Gdbt.Err != "":
 			exitG = "!"
 		}
 		fmt.Fprintf(tw, "%s\t%d/%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t%s\t\n", s.Name, s.Dbt.Exit, exitG,

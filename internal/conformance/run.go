@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,10 +135,9 @@ func RunWith(ctx context.Context, cfg Config, opt RunOptions) (*Report, error) {
 			return nil, err
 		}
 		s.profiles = s.project
-		_, statErr := os.Stat(filepath.Join(proj, "profiles.yml"))
-		if sc.Profile == "generate" || statErr != nil {
+		if sc.Profile != "project" {
 			s.profiles = filepath.Join(work, "profiles-"+s.tool)
-			if err := writeProfile(s.profiles, dp.Profile, cfg.DBURL, s.db, sc.Schema); err != nil {
+			if err := writeProfile(s.profiles, dp.Profile, cfg.DBURL, s.db, projectOutput(proj, dp.Profile, sc)); err != nil {
 				return nil, err
 			}
 		}
@@ -164,7 +164,8 @@ func RunWith(ctx context.Context, cfg Config, opt RunOptions) (*Report, error) {
 	}
 
 	rep := &Report{Project: name, Dir: proj, DbtVersion: toolVersion(ctx, cfg.DbtPath)}
-	gold := &goldenState{mode: opt.Goldens, dir: opt.GoldenDir, project: dp.Name, db: sides[0].db, target: sc.Target}
+	shape := projectOutput(proj, dp.Profile, sc)
+	gold := &goldenState{mode: opt.Goldens, dir: opt.GoldenDir, project: dp.Name, db: sides[0].db, target: shape.target, schema: shape.schema}
 	if gold.dir == "" {
 		gold.dir = filepath.Join(proj, "expected")
 	}
@@ -181,6 +182,7 @@ func RunWith(ctx context.Context, cfg Config, opt RunOptions) (*Report, error) {
 				if s.tool == "gdbt" {
 					run = &sr.Gdbt
 					if cfg.DbtOnly {
+						run.Skipped = true
 						continue
 					}
 				}
@@ -220,6 +222,9 @@ func RunWith(ctx context.Context, cfg Config, opt RunOptions) (*Report, error) {
 			}
 		}
 		if st.Kind == StepCommand && st.Name == "compile" && gold.mode != GoldensOff {
+			if sr.Dbt.Exit != 0 {
+				return nil, fmt.Errorf("goldens: dbt compile exited %d (log: %s); nothing written or checked", sr.Dbt.Exit, sr.Dbt.Log)
+			}
 			if err := gold.handle(c, sides[0].project); err != nil {
 				return nil, err
 			}
@@ -505,24 +510,75 @@ func copyTree(src, dst string) error {
 	})
 }
 
-func writeProfile(dir, profile, dbURL, db, schema string) error {
+// outputShape is what a generated profile keeps from the project's own one.
+type outputShape struct {
+	target, schema string
+	threads        int
+}
+
+// envDefault matches "{{ env_var('X', 'default') }}" and keeps the default.
+var envDefault = regexp.MustCompile(`^\{\{\s*env_var\(\s*['"][^'"]+['"]\s*,\s*['"]([^'"]*)['"]\s*\)\s*\}\}$`)
+
+// projectOutput reads the target name, schema and threads of the project's own
+// profiles.yml (a literal, or the default of an env_var call), so a generated
+// profile builds the same relation names whatever env vars the project expects.
+// The scenario's schema and target win; the fallbacks are dev and public.
+func projectOutput(proj, profile string, sc *Scenario) outputShape {
+	o := outputShape{target: "dev", schema: "public", threads: 4}
+	b, err := os.ReadFile(filepath.Join(proj, "profiles.yml"))
+	if err == nil {
+		var doc map[string]struct {
+			Target  string                    `yaml:"target"`
+			Outputs map[string]map[string]any `yaml:"outputs"`
+		}
+		if yaml.Unmarshal(b, &doc) == nil {
+			if p, ok := doc[profile]; ok {
+				if p.Target != "" {
+					o.target = p.Target
+				}
+				out := p.Outputs[o.target]
+				if v, ok := out["schema"].(string); ok {
+					if m := envDefault.FindStringSubmatch(strings.TrimSpace(v)); m != nil {
+						v = m[1]
+					}
+					if v != "" && !strings.Contains(v, "{{") {
+						o.schema = v
+					}
+				}
+				if n, ok := out["threads"].(int); ok && n > 0 {
+					o.threads = n
+				}
+			}
+		}
+	}
+	if sc.Schema != "" {
+		o.schema = sc.Schema
+	}
+	if sc.Target != "" {
+		o.target = sc.Target
+	}
+	return o
+}
+
+func writeProfile(dir, profile, dbURL, db string, o outputShape) error {
 	u, err := url.Parse(dbURL)
 	if err != nil {
 		return err
-	}
-	if schema == "" {
-		schema = "public"
 	}
 	port := u.Port()
 	if port == "" {
 		port = "5432"
 	}
 	pass, _ := u.User.Password()
+	portN, err := strconv.Atoi(port)
+	if err != nil {
+		return fmt.Errorf("database URL port %q: %w", port, err)
+	}
 	doc := map[string]any{profile: map[string]any{
-		"target": "dev",
-		"outputs": map[string]any{"dev": map[string]any{
-			"type": "postgres", "host": u.Hostname(), "port": port, "user": u.User.Username(),
-			"password": pass, "dbname": db, "schema": schema, "threads": 4,
+		"target": o.target,
+		"outputs": map[string]any{o.target: map[string]any{
+			"type": "postgres", "host": u.Hostname(), "port": portN, "user": u.User.Username(),
+			"password": pass, "dbname": db, "schema": o.schema, "threads": o.threads,
 		}},
 	}}
 	b, err := yaml.Marshal(doc)
