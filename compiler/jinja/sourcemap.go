@@ -34,8 +34,9 @@ func (m *SourceMap) Segments() []Segment { return m.segs }
 
 // Lookup maps a byte offset of the output to a template position. exact is
 // true when the byte is literal template text; otherwise pos is the "{{"
-// of the expression that printed it, or, for output no recorded node
-// wrote, the start of the chunk before it.
+// of the expression that printed it. An offset just past literal text (the
+// end of the output) maps exactly to the end of that text; one further out
+// maps to the start of the last chunk, inexactly.
 // ok is false when nothing was recorded at or before off.
 func (m *SourceMap) Lookup(off int) (pos source.Pos, exact, ok bool) {
 	i := sort.Search(len(m.segs), func(i int) bool { return m.segs[i].Out > off }) - 1
@@ -43,6 +44,9 @@ func (m *SourceMap) Lookup(off int) (pos source.Pos, exact, ok bool) {
 		return source.NoPos, false, false
 	}
 	s := m.segs[i]
+	if off == s.Out+s.Len && s.Text {
+		return s.Pos + source.Pos(s.Len), true, true // just past literal text: end of input
+	}
 	if off >= s.Out+s.Len {
 		return s.Pos, false, true
 	}

@@ -163,6 +163,22 @@ func TestSourceMapLookupOutside(t *testing.T) {
 	if !ok || exact || pos != source.Pos(2) {
 		t.Errorf("Lookup(10) = %d, %v, %v; want 2, false, true", pos, exact, ok)
 	}
+	// Just past literal text is the end of that text.
+	tmpl, err = jinja.NewEnvironment().Parse("t.sql", "{{ 'cd' }}ab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tmpl.ExecuteMapped(nil, nil, &m); err != nil {
+		t.Fatal(err)
+	}
+	pos, exact, ok = m.Lookup(4)
+	if !ok || !exact || pos != source.Pos(12) {
+		t.Errorf("Lookup(4) = %d, %v, %v; want 12, true, true", pos, exact, ok)
+	}
+	pos, exact, ok = m.Lookup(1)
+	if !ok || exact || pos != source.Pos(0) {
+		t.Errorf("Lookup(1) = %d, %v, %v; want 0, false, true", pos, exact, ok)
+	}
 	// A map is reusable: a second render resets it.
 	if _, err := tmpl.ExecuteMapped(nil, nil, &m); err != nil {
 		t.Fatal(err)
