@@ -296,3 +296,81 @@ func golden(t *testing.T, path, got string) {
 		t.Errorf("%s differs from the golden (UPDATE_GOLDEN=1 rewrites it):\n%s", path, UnifiedDiff("golden", "got", string(want), got))
 	}
 }
+
+func TestProjectOutput(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "profiles.yml"), []byte(`
+p:
+  target: ci
+  outputs:
+    ci:
+      type: postgres
+      schema: "{{ env_var('SOME_SCHEMA', 'analytics') }}"
+      threads: 7
+q:
+  outputs:
+    dev:
+      schema: "{{ env_var('NO_DEFAULT') }}"
+`), 0o644)
+	tests := []struct {
+		profile string
+		sc      Scenario
+		want    outputShape
+	}{
+		{"p", Scenario{}, outputShape{"ci", "analytics", 7}},
+		{"p", Scenario{Schema: "s", Target: "t"}, outputShape{"t", "s", 7}},
+		{"q", Scenario{}, outputShape{"dev", "public", 4}},
+		{"missing", Scenario{}, outputShape{"dev", "public", 4}},
+	}
+	for _, tt := range tests {
+		if got := projectOutput(dir, tt.profile, &tt.sc); got != tt.want {
+			t.Errorf("projectOutput(%s, %+v) = %+v, want %+v", tt.profile, tt.sc, got, tt.want)
+		}
+	}
+}
+
+func TestCopyRoot(t *testing.T) {
+	dir := t.TempDir()
+	proj := filepath.Join(dir, "repo", "integration_tests")
+	os.MkdirAll(filepath.Join(proj, "target"), 0o755)
+	os.MkdirAll(filepath.Join(proj, "models", "logs"), 0o755)
+	os.WriteFile(filepath.Join(proj, "dbt_project.yml"), []byte("name: t\n"), 0o644)
+	os.WriteFile(filepath.Join(proj, "packages.yml"), []byte("packages:\n  - local: ../\n  - package: x/y\n"), 0o644)
+	os.WriteFile(filepath.Join(proj, "target", "manifest.json"), []byte("{}"), 0o644)
+	os.WriteFile(filepath.Join(proj, "models", "logs", "m.sql"), []byte("select 1"), 0o644)
+	root, err := copyRoot(proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "repo"); root != want {
+		t.Fatalf("copyRoot = %s, want %s", root, want)
+	}
+	dst := filepath.Join(dir, "copy")
+	if err := copyTree(root, dst); err != nil {
+		t.Fatal(err)
+	}
+	// A project's target/ is tool state and is left behind; a models/logs folder is the user's.
+	if _, err := os.Stat(filepath.Join(dst, "integration_tests", "target")); !os.IsNotExist(err) {
+		t.Errorf("target/ was copied (stat error %v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "integration_tests", "models", "logs", "m.sql")); err != nil {
+		t.Errorf("models/logs/m.sql was not copied: %v", err)
+	}
+}
+
+// Missing tools are failures with a message that says what to run, never skips.
+func TestPrepareFailsClearly(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	_, err := Prepare(ctx, PrepareOptions{Repo: dir, WorkDir: filepath.Join(dir, "w")})
+	if err == nil || !strings.Contains(err.Error(), "scripts/venv.sh") {
+		t.Errorf("no venv: error = %v, want a hint to run scripts/venv.sh", err)
+	}
+	fakeDbt := filepath.Join(dir, "dbt")
+	os.WriteFile(fakeDbt, []byte("#!/bin/sh\n"), 0o755)
+	_, err = Prepare(ctx, PrepareOptions{Repo: dir, Dbt: fakeDbt, DBURL: "postgres://postgres@127.0.0.1:1/postgres?sslmode=disable&connect_timeout=2",
+		WorkDir: filepath.Join(dir, "w")})
+	if err == nil || !strings.Contains(err.Error(), "no PostgreSQL at") || !strings.Contains(err.Error(), "scripts/pg.sh start") {
+		t.Errorf("no Postgres: error = %v, want a hint to run scripts/pg.sh start", err)
+	}
+}
