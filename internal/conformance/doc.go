@@ -23,6 +23,28 @@
 // differ between the tools (where a copy into the other database would fail), and
 // it yields the differing rows themselves for the report.
 //
+// # Commands
+//
+//	go run ./internal/conformance/cmd/conformance [PROJECT...]   # default: basic showcase; "all" adds the corpus
+//	go run ./internal/conformance/cmd/conformance -bench basic showcase
+//	go run ./internal/conformance/cmd/conformance -update-goldens -dbt-only -steps parse,compile basic rt_basic project_localpkg
+//	go run ./internal/conformance/cmd/conformance -check-goldens -dbt-only -steps parse,compile basic rt_basic project_localpkg
+//	scripts/corpus.sh && go run ./internal/conformance/cmd/conformance jaffle_shop jaffle-shop dbt_utils altered_jaffle_shop
+//	go test ./internal/conformance -run TestConformanceProjects   # fails (never skips) without .venv or Postgres
+//
+// PROJECT is a directory with dbt_project.yml, a fixture name
+// (fixtures/projects/<name>), "showcase" (dbt_project/) or a name from
+// $GDBT_CORPUS/projects.txt. The command prints a table per project, the first
+// -n failing differences with unified diffs, writes a JSON report
+// (.cache/conformance/report.json) and exits 1 on any difference the allow-list
+// does not cover, 2 when the harness itself cannot run. gdbt is built from
+// cmd/gdbt unless -gdbt names a binary; a failed build is a difference, not a crash.
+//
+// Each tool gets a generated profiles.yml (same profile and target name as the
+// project's own, the schema taken from it when it is a literal or an env_var
+// default, else public) pointing at its own database, so projects with any
+// env-var convention run unchanged.
+//
 // # Scenarios
 //
 // Steps default to parse, compile, seed, build. A scenario file changes that:
