@@ -597,7 +597,7 @@ func TestDepsAndClean(t *testing.T) {
 
 	// Remote packages: a clear network error, locals still installed.
 	write("root/packages.yml", "packages:\n  - local: ../pkg_b\n  - git: https://example.com/x.git\n    revision: v1\n  - package: dbt-labs/dbt_utils\n    version: 1.1.1\n")
-	p, err = Load(root, opts(nil, Options{NoProfile: true}))
+	_, err = Load(root, opts(nil, Options{NoProfile: true}))
 	if err == nil || !errors.Is(err, ErrPackage) {
 		t.Fatalf("uninstalled remote packages: %v", err)
 	}
