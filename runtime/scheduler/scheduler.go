@@ -78,9 +78,14 @@ func Run(ctx context.Context, g *graph.Graph, selected []string, o Options, t Ta
 	if s.failFastHit && st.NotRun > 0 {
 		// fail-fast reports the nodes it never started as skipped.
 		for {
-			id, ok := s.q.Next()
-			if !ok {
-				break
+			var id graph.ID
+			if len(s.fifo) > 0 {
+				id, s.fifo = s.fifo[0], s.fifo[1:]
+			} else {
+				var ok bool
+				if id, ok = s.q.Next(); !ok {
+					break
+				}
 			}
 			t.Skip(g.UniqueID(id), "", 0)
 			st.Skipped++
@@ -99,6 +104,7 @@ type state struct {
 	mu   sync.Mutex
 	cond *sync.Cond
 
+	fifo        []graph.ID
 	skipped     map[graph.ID]string // node → the failed node that skips it
 	stopped     bool
 	failFast    bool
@@ -116,8 +122,14 @@ func (s *state) work(ctx context.Context, thread int) {
 				s.mu.Unlock()
 				return
 			}
-			var ok bool
-			if id, ok = s.q.Next(); ok {
+			// Like dbt's dispatch loop, everything that becomes ready is
+			// handed out at once, in priority order, to a FIFO that the
+			// workers drain: a node ready earlier runs earlier even if a
+			// higher-priority one becomes ready later.
+			s.fifo = append(s.fifo, s.q.Ready()...)
+			if len(s.fifo) > 0 {
+				id = s.fifo[0]
+				s.fifo = s.fifo[1:]
 				break
 			}
 			if s.q.Remaining() == 0 {
@@ -153,6 +165,7 @@ func (s *state) work(ctx context.Context, thread int) {
 			}
 		}
 		s.q.MarkDone(id)
+		s.fifo = append(s.fifo, s.q.Ready()...)
 		s.cond.Broadcast()
 		s.mu.Unlock()
 	}

@@ -66,6 +66,11 @@ func TestExecuteValues(t *testing.T) {
 	if strings.Join(tbl.Names, ",") != "i,big,n,whole,f,b,s,z,d,ts,tz,j" {
 		t.Errorf("names %v", tbl.Names)
 	}
+	// A query without rows still has columns (get_columns_in_query).
+	_, tbl, err = a.Execute(ctx, "select 1 as a, 2 as b where false", true)
+	if err != nil || strings.Join(tbl.Names, ",") != "a,b" || len(tbl.Rows) != 0 {
+		t.Errorf("empty result: %v %v", tbl.Names, err)
+	}
 }
 
 func TestResponses(t *testing.T) {

@@ -120,15 +120,37 @@ func (c *Conn) Query(ctx context.Context, sql string) (*dbtctx.Response, *dbtctx
 // keeps the last result.
 func (c *Conn) run(ctx context.Context, sql string) (*pgconn.Result, error) {
 	mrr := c.pc.Conn().PgConn().Exec(ctx, sql)
-	results, err := mrr.ReadAll()
-	if err != nil {
+	last := &pgconn.Result{}
+	for mrr.NextResult() {
+		last = readResult(mrr.ResultReader())
+	}
+	if err := mrr.Close(); err != nil {
 		return nil, c.fail(ctx, sql, err)
 	}
-	if len(results) == 0 {
-		return &pgconn.Result{}, nil
+	if last.Err != nil {
+		return nil, c.fail(ctx, sql, last.Err)
 	}
-	last := results[len(results)-1]
 	return last, nil
+}
+
+// readResult is ResultReader.Read, except that it keeps the column
+// descriptions of a result without rows (column names of an empty query
+// matter: get_columns_in_query).
+func readResult(rr *pgconn.ResultReader) *pgconn.Result {
+	r := &pgconn.Result{}
+	for rr.NextRow() {
+		values := rr.Values()
+		row := make([][]byte, len(values))
+		for i, v := range values {
+			if v != nil {
+				row[i] = append(make([]byte, 0, len(v)), v...)
+			}
+		}
+		r.Rows = append(r.Rows, row)
+	}
+	r.FieldDescriptions = append([]pgconn.FieldDescription(nil), rr.FieldDescriptions()...)
+	r.CommandTag, r.Err = rr.Close()
+	return r
 }
 
 // fail wraps a statement error; a failed statement aborts the transaction,
