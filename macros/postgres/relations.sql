@@ -1,30 +1,64 @@
-{#- Postgres-specific helpers (package dbt_postgres). -#}
+{#- Postgres relation helpers (package dbt_postgres). -#}
+
+{#- Freshness from relation metadata is not supported on Postgres; a
+    source freshness check then needs a loaded_at_field. -#}
 {% macro postgres__get_relation_last_modified(information_schema, relations) -%}
   {%- do return(none) -%}
 {%- endmacro %}
 
-{% macro postgres__split_part(string_text, delimiter_text, part_number) %}
-    split_part({{ string_text }}, {{ delimiter_text }}, {{ part_number }})
-{% endmacro %}
+{#- Postgres silently cuts identifiers at 63 bytes, so temporary and backup
+    names shorten the base name to keep their suffix (and, for temporary
+    relations, a time-of-day stamp that keeps them unique). -#}
+{% macro postgres__make_relation_with_suffix(base_relation, suffix, dstring) -%}
+    {%- if dstring -%}
+        {%- set suffix = suffix ~ modules.datetime.datetime.now().strftime("%H%M%S%f") -%}
+    {%- endif -%}
+    {%- set room = 63 - (suffix | length) -%}
+    {%- if room < 0 -%}
+        {%- do exceptions.raise_compiler_error('Relation suffix is too long (' ~ (suffix | length) ~ ' characters). Maximum length is 63 characters.') -%}
+    {%- endif -%}
+    {{ return(base_relation.incorporate(path={"identifier": base_relation.identifier[:room] ~ suffix})) }}
+{%- endmacro %}
 
-{% macro postgres__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
-    {% if limit_num -%}
-    array_to_string(
-        (array_agg(
-            {{ measure }}
-            {% if order_by_clause -%}
-            {{ order_by_clause }}
-            {%- endif %}
-        ))[1:{{ limit_num }}],
-        {{ delimiter_text }}
-        )
-    {%- else %}
-    string_agg(
-        {{ measure }},
-        {{ delimiter_text }}
-        {% if order_by_clause -%}
-        {{ order_by_clause }}
-        {%- endif %}
-        )
-    {%- endif %}
+{% macro postgres__make_intermediate_relation(base_relation, suffix) -%}
+    {{ return(postgres__make_relation_with_suffix(base_relation, suffix, dstring=False)) }}
+{%- endmacro %}
+
+{#- Temporary tables live in the session's own schema: no database or
+    schema in their name. -#}
+{% macro postgres__make_temp_relation(base_relation, suffix) -%}
+    {%- set tmp = postgres__make_relation_with_suffix(base_relation, suffix, dstring=True) -%}
+    {{ return(tmp.incorporate(path={"schema": none, "database": none})) }}
+{%- endmacro %}
+
+{% macro postgres__make_backup_relation(base_relation, backup_relation_type, suffix) -%}
+    {%- set backup = postgres__make_relation_with_suffix(base_relation, suffix, dstring=False) -%}
+    {{ return(backup.incorporate(type=backup_relation_type)) }}
+{%- endmacro %}
+
+{#- The warehouse adapter answers column questions itself (and caches). -#}
+{% macro postgres__get_columns_in_relation(relation) -%}
+    {{ return(adapter.get_columns_in_relation(relation)) }}
+{%- endmacro %}
+
+{% macro postgres__information_schema_name(database) -%}
+    information_schema
+{%- endmacro %}
+
+{% macro postgres__list_schemas(database) -%}
+    {%- call statement('list_schemas', fetch_result=True, auto_begin=False) -%}
+        select distinct nspname from pg_namespace
+    {%- endcall -%}
+    {{ return(load_result('list_schemas').table) }}
+{%- endmacro %}
+
+{% macro postgres__check_schema_exists(information_schema, schema) -%}
+    {%- call statement('check_schema_exists', fetch_result=True, auto_begin=False) -%}
+        select count(*) from pg_namespace where nspname = '{{ schema }}'
+    {%- endcall -%}
+    {{ return(load_result('check_schema_exists').table) }}
+{%- endmacro %}
+
+{% macro postgres__list_relations_without_caching(schema_relation) -%}
+    {{ return(adapter.list_relations_without_caching(schema_relation)) }}
 {%- endmacro %}
