@@ -114,9 +114,18 @@ func (b *builder) analyze(ctx context.Context, n *manifest.Node) *nodeResult {
 			continue // {{ this }}
 		}
 		if !ok && !seen[id] {
-			r.diags = append(r.diags, loc.diag(source.Warning, rel.Offset, fmt.Sprintf(
-				"relation %s is %s %s, read without ref() or source(): write %s so dbt knows the dependency",
-				rel.TableName, kindOf(b.m, id), displayName(b.m, id), refHint(b.m, id))))
+			file, pos, exact, note := loc.locate(rel.Offset)
+			msg := fmt.Sprintf("relation %s is %s %s but not in depends_on: expected %s, found the name written out",
+				rel.TableName, kindOf(b.m, id), displayName(b.m, id), refHint(b.m, id))
+			if !exact && note == "" {
+				// Printed by an expression: maybe a ref() the parser never
+				// ran, or a variable holding the name.
+				note = "printed by this expression; a ref() that runs only when execute is true is not seen at parse time"
+			}
+			if note != "" {
+				msg += " (" + note + ")"
+			}
+			r.diags = append(r.diags, &source.Diagnostic{Severity: source.Warning, File: file, Pos: pos, Msg: msg})
 		}
 		if !seen[id] {
 			seen[id] = true
@@ -146,34 +155,36 @@ type locator struct {
 // diag builds a diagnostic for offset off of the node's own render (-1 for
 // no position).
 func (l *locator) diag(sev source.Severity, off int, msg string) *source.Diagnostic {
-	file, pos, note := l.locate(off)
+	file, pos, exact, note := l.locate(off)
+	if !exact && note == "" && off >= 0 {
+		note = "in the output of this expression"
+	}
 	if note != "" {
 		msg += " (" + note + ")"
 	}
 	return &source.Diagnostic{Severity: sev, File: file, Pos: pos, Msg: msg}
 }
 
-func (l *locator) locate(off int) (*source.File, source.Pos, string) {
+// locate maps off to a file position. exact is false when the byte came
+// from an expression (pos is then its "{{"); note explains positions that
+// are in the compiled SQL instead of the original file.
+func (l *locator) locate(off int) (file *source.File, pos source.Pos, exact bool, note string) {
 	if !l.once {
 		l.once = true
 		l.build()
 	}
-	if off < 0 {
-		if l.smap != nil {
-			return l.file, source.NoPos, ""
-		}
-		return l.compiledFile(), source.NoPos, ""
-	}
 	if l.smap != nil {
+		if off < 0 {
+			return l.file, source.NoPos, true, ""
+		}
 		if p, exact, ok := l.smap.Lookup(off); ok {
-			note := ""
-			if !exact {
-				note = "in the output of this expression"
-			}
-			return l.file, l.base + p, note
+			return l.file, l.base + p, exact, ""
 		}
 	}
-	return l.compiledFile(), source.Pos(l.inj.toCompiled(off)), l.fault
+	if off < 0 {
+		return l.compiledFile(), source.NoPos, true, l.fault
+	}
+	return l.compiledFile(), source.Pos(l.inj.toCompiled(off)), true, l.fault
 }
 
 // build renders the node again with a source map. Generic tests (whose

@@ -31,11 +31,6 @@ func splitInjected(compiled string, ctes []manifest.CTE) (own string, in injecti
 		parts[i] = c.SQL
 	}
 	joined := strings.Join(parts, ", ")
-	k := strings.Index(compiled, joined)
-	if k < 0 {
-		return "", injection{}, false
-	}
-	end := k + len(joined)
 	try := func(at, n int) bool {
 		if at < 0 || at+n > len(compiled) {
 			return false
@@ -47,13 +42,24 @@ func splitInjected(compiled string, ctes []manifest.CTE) (own string, in injecti
 		own, in = cand, injection{at: at, n: n}
 		return true
 	}
-	// After an existing WITH: "<joined>, " goes in.
-	if strings.HasPrefix(compiled[end:], ", ") && try(k, len(joined)+2) {
-		return own, in, true
-	}
-	// No WITH: "with<joined> " goes in before the first token.
-	if strings.HasSuffix(compiled[:k], "with") && strings.HasPrefix(compiled[end:], " ") && try(k-4, len(joined)+5) {
-		return own, in, true
+	// The CTE text may also occur in the node's own SQL (a comment, a
+	// string): try each occurrence.
+	for from := 0; from < len(compiled); {
+		i := strings.Index(compiled[from:], joined)
+		if i < 0 {
+			break
+		}
+		k := from + i
+		end := k + len(joined)
+		// After an existing WITH: "<joined>, " goes in.
+		if strings.HasPrefix(compiled[end:], ", ") && try(k, len(joined)+2) {
+			return own, in, true
+		}
+		// No WITH: "with<joined> " goes in before the first token.
+		if strings.HasSuffix(compiled[:k], "with") && strings.HasPrefix(compiled[end:], " ") && try(k-4, len(joined)+5) {
+			return own, in, true
+		}
+		from = k + 1
 	}
 	return "", injection{}, false
 }

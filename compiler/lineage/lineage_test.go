@@ -93,3 +93,78 @@ func TestBuildGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckSQLPositions checks that problems found in compiled SQL are
+// reported at the original file's line and column (counted by hand from
+// the fixture files).
+func TestCheckSQLPositions(t *testing.T) {
+	c := loadFixture(t, "lineage_errors")
+	var ids []string
+	for id := range c.Manifest().Nodes {
+		ids = append(ids, id)
+	}
+	ds, err := CheckSQL(context.Background(), c, ids, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		sev  source.Severity
+		at   string // file:line:col
+		msg  string // prefix of the message
+		note string // "" or a substring of the message
+	}{
+		{source.Error, "models/crlf.sql:3:7", `syntax error at or near "c"`, ""},
+		{source.Error, "models/end_of_input.sql:1:39", "syntax error at end of input", ""},
+		// The ephemeral's own file, not the model that injects it.
+		{source.Error, "models/eph_bad.sql:2:18", `syntax error at or near "from"`, ""},
+		{source.Warning, "models/fine.sql:2:16", "relation warehouse.analytics.base is model base but not in depends_on: expected {{ ref('base') }}", "only when execute is true"},
+		{source.Error, "models/macro_bad.sql:1:8", `syntax error at or near ","`, "in the output of this expression"},
+		{source.Error, "models/multibyte.sql:2:24", `syntax error at or near "w"`, ""},
+		{source.Error, "models/trailing_comma.sql:5:1", `syntax error at or near "from"`, ""},
+		{source.Error, "models/typo.sql:4:6", `syntax error at or near ""warehouse""`, "in the output of this expression"},
+		// Snapshot bodies start inside their file.
+		{source.Error, "snapshots/snap.sql:3:11", `syntax error at or near ","`, ""},
+		// Generic tests have no .sql of their own: the compiled file.
+		{source.Error, "target/compiled/lineage_errors/models/schema.yml/broken_base_id.sql:3:1", "syntax error at end of input", "compiled SQL of this generic test"},
+		{source.Error, "tests/bad_singular.sql:1:38", `syntax error at or near "id"`, ""},
+	}
+	if len(ds) != len(want) {
+		t.Fatalf("got %d diagnostics, want %d:\n%s", len(ds), len(want), diagLines(ds))
+	}
+	for i, w := range want {
+		d := ds[i]
+		if got := d.Position().String(); got != w.at {
+			t.Errorf("diagnostic %d at %s, want %s (%s)", i, got, w.at, d.Msg)
+		}
+		if d.Severity != w.sev {
+			t.Errorf("%s: severity %v, want %v", w.at, d.Severity, w.sev)
+		}
+		if !strings.HasPrefix(d.Msg, w.msg) {
+			t.Errorf("%s: message %q, want prefix %q", w.at, d.Msg, w.msg)
+		}
+		if w.note != "" && !strings.Contains(d.Msg, w.note) {
+			t.Errorf("%s: message %q lacks %q", w.at, d.Msg, w.note)
+		} else if w.note == "" && strings.Contains(d.Msg, "(") {
+			t.Errorf("%s: exact position but the message has a note: %q", w.at, d.Msg)
+		}
+	}
+	// Build reports the same problems and keeps going.
+	g, err := Build(context.Background(), c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := diagLines(g.Diagnostics), diagLines(ds); got != want {
+		t.Errorf("Build diagnostics differ from CheckSQL's:\n%s\nwant\n%s", got, want)
+	}
+	if n := g.Node("model.lineage_errors.typo"); n == nil || n.Analyzed {
+		t.Errorf("typo.sql has a syntax error but is marked analyzed: %+v", n)
+	}
+	// Unanalyzed nodes keep their depends_on edges.
+	found := false
+	for _, e := range g.Edges {
+		found = found || (e == Edge{From: "model.lineage_errors.base", To: "model.lineage_errors.typo"})
+	}
+	if !found {
+		t.Error("typo's depends_on edge from base is missing")
+	}
+}
