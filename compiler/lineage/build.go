@@ -220,16 +220,9 @@ func (l *locator) build() {
 
 // compiledFile is the compiled SQL as the file gdbt compile writes it.
 func (l *locator) compiledFile() *source.File {
-	n := l.n
-	name := n.CompiledPath
+	name := l.n.CompiledPath
 	if name == "" {
-		rel := n.OriginalFilePath
-		if n.TestMetadata != nil {
-			rel = path.Join(rel, n.Path)
-		} else if n.ResourceType == manifest.Snapshot {
-			rel = path.Join(rel, n.Name+".sql")
-		}
-		name = path.Join("target", "compiled", n.Package, rel)
+		name = path.Join("target", "compiled", l.n.OutputPath())
 	}
 	return source.NewFile(name, l.compiled)
 }

@@ -51,6 +51,7 @@ type Flags struct {
 	OutputKeys     multi
 	ResourceTypes  multi
 	Format         string
+	Columns        bool
 	State          string
 	Indirect       string
 	Limit          int
@@ -116,6 +117,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(&f.ResourceTypes, "resource-type", "ls resource types")
 	fs.Var(&f.ResourceTypes, "resource-types", "ls resource types")
 	fs.StringVar(&f.Format, "format", "dot", "lineage format: dot, mermaid, json")
+	fs.BoolVar(&f.Columns, "columns", false, "lineage: column level")
 	fs.StringVar(&f.State, "state", "", "directory with a previous manifest")
 	fs.StringVar(&f.Indirect, "indirect-selection", "eager", "test selection mode")
 	fs.IntVar(&f.Limit, "limit", 5, "show: rows")
