@@ -235,6 +235,7 @@ func RunWith(ctx context.Context, cfg Config, opt RunOptions) (*Report, error) {
 			key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s", d.Kind, d.ID, d.Field, d.Detail, d.Diff)
 			if first, ok := seen[key]; ok {
 				d.Repeat = first
+				d.Diff = "" // shown with the first occurrence; keeps the JSON report small
 			} else {
 				seen[key] = st.Name
 			}
