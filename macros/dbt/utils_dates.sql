@@ -47,8 +47,7 @@
     {{ return(adapter.dispatch('date', 'dbt')(year, month, day)) }}
 {%- endmacro %}
 {% macro default__date(year, month, day) -%}
-    {%- set iso = modules.datetime.date(year, month, day).strftime('%Y-%m-%d') -%}
-    to_date('{{ iso }}', 'YYYY-MM-DD')
+    to_date('{{ '%04d-%02d-%02d' | format(year, month, day) }}', 'YYYY-MM-DD')
 {%- endmacro %}
 
 {% macro date_trunc(datepart, date) -%}
