@@ -228,4 +228,3 @@ func paintIf(color bool, code, s string) string {
 	}
 	return "\x1b[" + code + "m" + s + "\x1b[0m"
 }
-
