@@ -7,21 +7,20 @@ import "sort"
 // declaration order, then any extra (user) keys; a key missing from
 // Node.Config is written with the default below.
 
-func docsDefault() ordered { return ordered{{"show", true}, {"node_color", nil}} }
-
-func contractDefault() ordered { return ordered{{"enforced", false}, {"alias_types", true}} }
-
-func snapshotMetaDefault() ordered {
-	return ordered{{"dbt_valid_to", nil}, {"dbt_valid_from", nil}, {"dbt_scd_id", nil}, {"dbt_updated_at", nil}, {"dbt_is_deleted", nil}}
-}
-
-func freshnessDefault() ordered {
-	return ordered{
-		{"warn_after", ordered{{"count", nil}, {"period", nil}}},
-		{"error_after", ordered{{"count", nil}, {"period", nil}}},
-		{"filter", nil},
-	}
-}
+// Shapes of small nested objects: key order and defaults. Read-only.
+var (
+	docsShape         = ordered{{"show", true}, {"node_color", nil}}
+	contractShape     = ordered{{"enforced", false}, {"alias_types", true}}
+	snapshotMetaShape = ordered{{"dbt_valid_to", nil}, {"dbt_valid_from", nil}, {"dbt_scd_id", nil}, {"dbt_updated_at", nil}, {"dbt_is_deleted", nil}}
+	versionPtrShape   = ordered{{"enabled", nil}, {"alias", nil}}
+	afterShape        = ordered{{"count", nil}, {"period", nil}}
+	freshnessShape    = ordered{{"warn_after", afterShape}, {"error_after", afterShape}, {"filter", nil}}
+	hookShape         = ordered{{"sql", ""}, {"transaction", true}, {"index", nil}}
+	argumentShape     = ordered{{"name", ""}, {"type", nil}, {"description", ""}}
+	ownerShape        = ordered{{"email", nil}, {"name", nil}}
+	sourceQuoting     = ordered{{"database", nil}, {"schema", nil}, {"identifier", nil}, {"column", nil}}
+	metadataQuoting   = ordered{{"database", true}, {"schema", true}, {"identifier", true}, {"column", nil}}
+)
 
 // Fields shared by every SQL/seed node config (dbt's NodeConfig).
 var nodeConfigKeys = []kv{
@@ -159,49 +158,72 @@ func specFor(rt ResourceType) *configSpec {
 	return nodeSpec
 }
 
-// nested normalizes the values of config keys that dbt models as small
+// nestedShape gives the shape of config keys that dbt models as small
 // classes with their own field order and defaults.
-func nested(key string, v any) any {
+func nestedShape(key string, source bool) ordered {
 	switch key {
 	case "docs":
-		return fixed(v, docsDefault())
+		return docsShape
 	case "contract":
-		return fixed(v, contractDefault())
+		return contractShape
 	case "snapshot_meta_column_names":
-		return fixed(v, snapshotMetaDefault())
+		return snapshotMetaShape
 	case "latest_version_pointer":
-		return fixed(v, ordered{{"enabled", nil}, {"alias", nil}})
-	case "pre-hook", "post-hook":
-		return hooks(v)
+		return versionPtrShape
+	case "freshness":
+		if source {
+			return freshnessShape
+		}
 	}
-	return v
+	return nil
 }
 
-// fixed lays m over def: def's keys in def's order, then m's other keys
-// sorted. nil m gives def.
-func fixed(v any, def ordered) ordered {
-	m, _ := v.(map[string]any)
-	if c, ok := v.(Config); ok {
-		m = c
+// fixedObj writes v (a map, or nil) over shape: shape's keys in shape's
+// order with v's values where present (nested shapes applied to nested
+// maps), then v's other keys sorted. An ordered v is written as is.
+func (w *jw) fixedObj(v any, shape ordered) {
+	var m map[string]any
+	switch x := v.(type) {
+	case map[string]any:
+		m = x
+	case Config:
+		m = x
+	case ordered:
+		w.value(x)
+		return
 	}
-	if o, ok := v.(ordered); ok {
-		return o
-	}
-	out := make(ordered, 0, len(def)+len(m))
-	for _, e := range def {
-		if x, ok := m[e.k]; ok {
-			e.v = x
+	w.beginObj()
+	matched := 0
+	for _, f := range shape {
+		w.key(f.k)
+		x, ok := m[f.k]
+		if ok {
+			matched++
 		}
-		out = append(out, e)
+		if sub, isShape := f.v.(ordered); isShape {
+			if !ok || x == nil {
+				w.fixedObj(nil, sub)
+			} else if _, isMap := x.(map[string]any); isMap {
+				w.fixedObj(x, sub)
+			} else {
+				w.value(x)
+			}
+			continue
+		}
+		if !ok {
+			x = f.v
+		}
+		w.value(x)
 	}
-	if len(m) > len(def) {
+	if matched < len(m) {
 		for _, k := range sortedKeys(m) {
-			if !hasKey(def, k) {
-				out = append(out, kv{k, m[k]})
+			if !hasKey(shape, k) {
+				w.key(k)
+				w.value(m[k])
 			}
 		}
 	}
-	return out
+	w.endObj()
 }
 
 func hasKey(o ordered, k string) bool {
@@ -213,57 +235,59 @@ func hasKey(o ordered, k string) bool {
 	return false
 }
 
-// hooks writes pre-/post-hooks as dbt's Hook objects {sql, transaction,
-// index}; config may hold bare SQL strings.
-func hooks(v any) any {
-	var list []any
+// writeHooks writes pre-/post-hooks as dbt's Hook objects {sql,
+// transaction, index}; config may hold bare SQL strings.
+func (w *jw) writeHooks(v any) {
+	w.beginArr()
 	switch x := v.(type) {
-	case nil:
-		return []any{}
 	case string:
-		list = []any{x}
+		w.fixedObj(map[string]any{"sql": x}, hookShape)
 	case []string:
 		for _, s := range x {
-			list = append(list, s)
+			w.fixedObj(map[string]any{"sql": s}, hookShape)
 		}
 	case []any:
-		list = x
-	default:
-		return v
-	}
-	out := make([]any, 0, len(list))
-	for _, h := range list {
-		switch x := h.(type) {
-		case string:
-			out = append(out, ordered{{"sql", x}, {"transaction", true}, {"index", nil}})
-		case map[string]any:
-			out = append(out, fixed(x, ordered{{"sql", ""}, {"transaction", true}, {"index", nil}}))
-		default:
-			out = append(out, h)
-		}
-	}
-	return out
-}
-
-// configObject returns cfg in the order of spec, defaults filled in.
-func configObject(spec *configSpec, cfg map[string]any) ordered {
-	out := make(ordered, 0, len(spec.keys)+4)
-	for _, e := range spec.keys {
-		v, ok := cfg[e.k]
-		if !ok {
-			v = e.v
-		}
-		switch e.k {
-		case "docs", "contract", "snapshot_meta_column_names", "latest_version_pointer", "pre-hook", "post-hook":
-			v = nested(e.k, v)
-		case "freshness":
-			if spec.source {
-				v = fixed(v, freshnessDefault())
+		for _, h := range x {
+			switch y := h.(type) {
+			case string:
+				w.fixedObj(map[string]any{"sql": y}, hookShape)
+			case map[string]any:
+				w.fixedObj(y, hookShape)
+			default:
+				w.value(h)
 			}
 		}
-		out = append(out, kv{e.k, v})
 	}
-	if len(cfg) > 0 {
+	w.endArr()
+}
+
+// writeConfig writes cfg in the order of spec, defaults filled in, then
+// the keys spec does not know (user configs) sorted.
+func writeConfig(e *jw, spec *configSpec, cfg map[string]any) {
+	e.beginObj()
+	matched := 0
+	for _, f := range spec.keys {
+		v, ok := cfg[f.k]
+		if ok {
+			matched++
+		} else {
+			v = f.v
+		}
+		e.key(f.k)
+		switch f.k {
+		case "pre-hook", "post-hook":
+			e.writeHooks(v)
+			continue
+		}
+		if shape := nestedShape(f.k, spec.source); shape != nil {
+			if v == nil || isMap(v) {
+				e.fixedObj(v, shape)
+				continue
+			}
+		}
+		e.value(v)
+	}
+	if matched < len(cfg) {
 		var extra []string
 		for k := range cfg {
 			if !spec.set[k] {
@@ -272,8 +296,17 @@ func configObject(spec *configSpec, cfg map[string]any) ordered {
 		}
 		sort.Strings(extra)
 		for _, k := range extra {
-			out = append(out, kv{k, cfg[k]})
+			e.key(k)
+			e.value(cfg[k])
 		}
 	}
-	return out
+	e.endObj()
+}
+
+func isMap(v any) bool {
+	switch v.(type) {
+	case map[string]any, Config:
+		return true
+	}
+	return false
 }

@@ -54,25 +54,38 @@ func (m *Manifest) WriteJSON(w io.Writer, meta Metadata) error {
 	e.key("metadata")
 	writeMetadata(&e, m, meta)
 
+	// Nodes dominate the size: encode them in parallel batches and
+	// stream the batches to w in order, so memory stays bounded.
 	tests := m.testsByAttached()
 	e.key("nodes")
 	e.beginObj()
+	if _, err := w.Write(e.b); err != nil {
+		return err
+	}
+	e.b = e.b[:0]
 	ids := sortedIDs(m.Nodes)
-	chunks := encodeParallel(len(ids), func(i int, e *jw) {
+	err := encodeStream(w, len(ids), func(i int, e *jw) {
 		n := m.Nodes[ids[i]]
 		e.key(n.UniqueID)
 		writeNode(e, n, tests[n.UniqueID])
 	})
-	for _, c := range chunks {
-		e.raw(c)
+	if err != nil {
+		return err
 	}
 	e.endObj()
+	m.writeRest(&e)
+	_, err = w.Write(e.b)
+	return err
+}
 
+// writeRest writes everything after nodes.
+func (m *Manifest) writeRest(e *jw) {
+	e.b = append(make([]byte, 0, 1<<16+len(m.Macros)*1024+len(m.Nodes)*256), e.b...)
 	e.key("sources")
 	e.beginObj()
 	for _, id := range sortedIDs(m.Sources) {
 		e.key(id)
-		writeSource(&e, m.Sources[id])
+		writeSource(e, m.Sources[id])
 	}
 	e.endObj()
 
@@ -80,7 +93,7 @@ func (m *Manifest) WriteJSON(w io.Writer, meta Metadata) error {
 	e.beginObj()
 	for _, id := range sortedIDs(m.Macros) {
 		e.key(id)
-		writeMacro(&e, m.Macros[id])
+		writeMacro(e, m.Macros[id])
 	}
 	e.endObj()
 
@@ -112,7 +125,7 @@ func (m *Manifest) WriteJSON(w io.Writer, meta Metadata) error {
 	e.beginObj()
 	for _, id := range sortedIDs(m.Exposures) {
 		e.key(id)
-		writeExposure(&e, m.Exposures[id])
+		writeExposure(e, m.Exposures[id])
 	}
 	e.endObj()
 
@@ -122,57 +135,72 @@ func (m *Manifest) WriteJSON(w io.Writer, meta Metadata) error {
 	}
 	parents := m.ParentMap()
 	e.key("parent_map")
-	writeEdges(&e, parents)
+	writeEdges(e, parents)
 	e.key("child_map")
-	writeEdges(&e, invert(parents))
+	writeEdges(e, invert(parents))
 	for _, k := range []string{"group_map", "saved_queries", "semantic_models", "unit_tests", "functions"} {
 		e.key(k)
 		e.emptyObj()
 	}
 	e.endObj()
-	_, err := w.Write(e.b)
-	return err
 }
 
-// encodeParallel runs fn for i in [0, n) on GOMAXPROCS workers, each
-// into its own buffer as an element of an already open object, and
-// returns the encoded elements separated by ", " in order.
-func encodeParallel(n int, fn func(i int, e *jw)) [][]byte {
+// encodeStream writes the elements fn(0..n-1) of an already open object
+// to w, separated by ", ". Batches of elements are encoded by GOMAXPROCS
+// workers into pooled buffers and written in order.
+func encodeStream(w io.Writer, n int, fn func(i int, e *jw)) error {
+	const batch = 256
+	batches := (n + batch - 1) / batch
 	workers := runtime.GOMAXPROCS(0)
-	if n < 256 || workers < 2 {
-		workers = 1
+	if workers > batches {
+		workers = batches
 	}
-	chunks := make([][]byte, workers)
-	per := (n + workers - 1) / workers
-	var wg sync.WaitGroup
-	for c := 0; c < workers; c++ {
-		lo, hi := c*per, (c+1)*per
-		if hi > n {
-			hi = n
-		}
-		if lo >= hi {
-			continue
-		}
-		wg.Add(1)
-		go func(c, lo, hi int) {
-			defer wg.Done()
-			var e jw
-			e.b = make([]byte, 0, (hi-lo)*4096)
-			e.first = append(e.first, true) // inside the nodes object
-			for i := lo; i < hi; i++ {
-				fn(i, &e)
+	results := make([]chan []byte, batches)
+	for i := range results {
+		results[i] = make(chan []byte, 1)
+	}
+	jobs := make(chan int)
+	tokens := make(chan struct{}, 2*workers+2) // bounds buffers in flight
+	done := make(chan struct{})
+	defer close(done)
+	pool := sync.Pool{New: func() any { return make([]byte, 0, 1<<20) }}
+	go func() {
+		defer close(jobs)
+		for b := 0; b < batches; b++ {
+			select {
+			case tokens <- struct{}{}:
+			case <-done:
+				return
 			}
-			chunks[c] = e.b
-		}(c, lo, hi)
+			select {
+			case jobs <- b:
+			case <-done:
+				return
+			}
+		}
+	}()
+	for k := 0; k < workers; k++ {
+		go func() {
+			for b := range jobs {
+				e := jw{b: pool.Get().([]byte)[:0], first: []bool{b == 0}}
+				hi := min((b+1)*batch, n)
+				for i := b * batch; i < hi; i++ {
+					fn(i, &e)
+				}
+				results[b] <- e.b
+			}
+		}()
 	}
-	wg.Wait()
-	out := chunks[:0]
-	for _, c := range chunks {
-		if len(c) > 0 {
-			out = append(out, c)
+	for b := 0; b < batches; b++ {
+		buf := <-results[b]
+		_, err := w.Write(buf)
+		pool.Put(buf[:0]) //lint:ignore SA6002 a slice header per 256 nodes is cheap
+		<-tokens
+		if err != nil {
+			return err
 		}
 	}
-	return out
+	return nil
 }
 
 func sortedIDs[V any](m map[string]V) []string {
@@ -209,7 +237,7 @@ func writeMetadata(e *jw, m *Manifest, meta Metadata) {
 	e.key("adapter_type")
 	e.strOrNull(firstNonEmpty(meta.AdapterType, m.AdapterType))
 	e.key("quoting")
-	e.value(fixed(meta.Quoting, ordered{{"database", true}, {"schema", true}, {"identifier", true}, {"column", nil}}))
+	e.fixedObj(meta.Quoting, metadataQuoting)
 	if meta.RunStartedAt != "" {
 		e.key("run_started_at")
 		e.str(meta.RunStartedAt)
@@ -254,7 +282,7 @@ func writeColumns(e *jw, cols []*Column) {
 		e.key("description")
 		e.str(c.Description)
 		e.key("meta")
-		e.value(orEmptyMap(c.Meta))
+		e.mapOrEmpty(c.Meta)
 		e.key("data_type")
 		e.strOrNull(c.DataType)
 		e.key("constraints")
@@ -264,7 +292,7 @@ func writeColumns(e *jw, cols []*Column) {
 		e.key("config")
 		e.beginObj()
 		e.key("meta")
-		e.value(orEmptyMap(c.Meta))
+		e.mapOrEmpty(c.Meta)
 		e.key("tags")
 		e.strs(orEmptyStrs(c.Tags))
 		e.endObj()
@@ -283,11 +311,13 @@ func writeColumns(e *jw, cols []*Column) {
 	e.endObj()
 }
 
-func orEmptyMap(m map[string]any) map[string]any {
+// mapOrEmpty writes m, {} when nil.
+func (w *jw) mapOrEmpty(m map[string]any) {
 	if m == nil {
-		return map[string]any{}
+		w.emptyObj()
+		return
 	}
-	return m
+	w.value(m)
 }
 
 func orEmptyList(l []any) []any {
@@ -345,7 +375,7 @@ func writeNode(e *jw, n *Node, tests []*Node) {
 	e.key("checksum")
 	checksum(e, n.Checksum)
 	e.key("config")
-	e.value(configObject(spec, n.Config))
+	writeConfig(e, spec, n.Config)
 	e.key("tags")
 	e.strs(orEmptyStrs(n.Tags))
 	e.key("description")
@@ -353,17 +383,17 @@ func writeNode(e *jw, n *Node, tests []*Node) {
 	e.key("columns")
 	writeColumns(e, n.Columns)
 	e.key("meta")
-	e.value(orEmptyMap(n.Meta))
+	e.mapOrEmpty(n.Meta)
 	e.key("group")
 	e.strOrNull(n.Group)
 	e.key("docs")
-	e.value(fixed(n.Docs, docsDefault()))
+	e.fixedObj(n.Docs, docsShape)
 	e.key("patch_path")
 	e.strOrNull(n.PatchPath)
 	e.key("build_path")
 	e.null()
 	e.key("unrendered_config")
-	e.value(orEmptyMap(n.UnrenderedConfig))
+	e.mapOrEmpty(n.UnrenderedConfig)
 	e.key("created_at")
 	e.float(n.CreatedAt)
 	e.key("relation_name")
@@ -424,14 +454,18 @@ func writeNode(e *jw, n *Node, tests []*Node) {
 		e.endArr()
 	}
 	e.key("contract")
-	c := fixed(n.Config["contract"], contractDefault())
 	e.beginObj()
-	e.key("enforced")
-	e.value(c[0].v)
-	e.key("alias_types")
-	e.value(c[1].v)
+	contract, _ := n.Config["contract"].(map[string]any)
+	for _, f := range contractShape {
+		e.key(f.k)
+		if v, ok := contract[f.k]; ok {
+			e.value(v)
+		} else {
+			e.value(f.v)
+		}
+	}
 	e.key("checksum")
-	e.null()
+	e.value(contract["checksum"])
 	e.endObj()
 	switch {
 	case n.ResourceType == Model:
@@ -607,16 +641,16 @@ func writeSource(e *jw, s *SourceDef) {
 	e.key("identifier")
 	e.str(s.Identifier)
 	e.key("quoting")
-	e.value(fixed(s.Quoting, ordered{{"database", nil}, {"schema", nil}, {"identifier", nil}, {"column", nil}}))
+	e.fixedObj(s.Quoting, sourceQuoting)
 	e.key("loaded_at_field")
 	e.value(s.LoadedAtField)
 	e.key("loaded_at_query")
 	e.value(s.Config["loaded_at_query"])
 	e.key("freshness")
 	if s.Freshness == nil {
-		e.value(fixed(s.Config["freshness"], freshnessDefault()))
+		e.fixedObj(s.Config["freshness"], freshnessShape)
 	} else {
-		e.value(fixed(s.Freshness, freshnessDefault()))
+		e.fixedObj(s.Freshness, freshnessShape)
 	}
 	e.key("external")
 	e.null()
@@ -625,17 +659,17 @@ func writeSource(e *jw, s *SourceDef) {
 	e.key("columns")
 	writeColumns(e, s.Columns)
 	e.key("meta")
-	e.value(orEmptyMap(s.Meta))
+	e.mapOrEmpty(s.Meta)
 	e.key("source_meta")
-	e.value(orEmptyMap(s.SourceMeta))
+	e.mapOrEmpty(s.SourceMeta)
 	e.key("tags")
 	e.strs(orEmptyStrs(s.Tags))
 	e.key("config")
-	e.value(configObject(sourceSpec, s.Config))
+	writeConfig(e, sourceSpec, s.Config)
 	e.key("patch_path")
 	e.null()
 	e.key("unrendered_config")
-	e.value(orEmptyMap(s.UnrenderedConfig))
+	e.mapOrEmpty(s.UnrenderedConfig)
 	e.key("relation_name")
 	e.strOrNull(s.RelationName)
 	e.key("created_at")
@@ -673,15 +707,15 @@ func writeMacro(e *jw, d *MacroDef) {
 	e.key("description")
 	e.str(d.Description)
 	e.key("meta")
-	e.value(orEmptyMap(d.Meta))
+	e.mapOrEmpty(d.Meta)
 	e.key("docs")
-	e.value(docsDefault())
+	e.fixedObj(nil, docsShape)
 	e.key("config")
 	e.beginObj()
 	e.key("meta")
-	e.value(orEmptyMap(d.Meta))
+	e.mapOrEmpty(d.Meta)
 	e.key("docs")
-	e.value(docsDefault())
+	e.fixedObj(nil, docsShape)
 	e.endObj()
 	e.key("patch_path")
 	e.strOrNull(d.PatchPath)
@@ -689,7 +723,7 @@ func writeMacro(e *jw, d *MacroDef) {
 	e.beginArr()
 	for _, a := range d.Arguments {
 		if m, ok := a.(map[string]any); ok {
-			e.value(fixed(m, ordered{{"name", ""}, {"type", nil}, {"description", ""}}))
+			e.fixedObj(m, argumentShape)
 		} else {
 			e.value(a)
 		}
@@ -725,7 +759,7 @@ func writeExposure(e *jw, x *ExposureDef) {
 	e.key("type")
 	e.str(x.Type)
 	e.key("owner")
-	e.value(fixed(x.Owner, ordered{{"email", nil}, {"name", nil}}))
+	e.fixedObj(x.Owner, ownerShape)
 	e.key("description")
 	e.str(x.Description)
 	e.key("label")
@@ -733,13 +767,13 @@ func writeExposure(e *jw, x *ExposureDef) {
 	e.key("maturity")
 	e.strOrNull(x.Maturity)
 	e.key("meta")
-	e.value(orEmptyMap(x.Meta))
+	e.mapOrEmpty(x.Meta)
 	e.key("tags")
 	e.strs(orEmptyStrs(x.Tags))
 	e.key("config")
-	e.value(configObject(exposureSpec, x.Config))
+	writeConfig(e, exposureSpec, x.Config)
 	e.key("unrendered_config")
-	e.value(orEmptyMap(x.UnrenderedConfig))
+	e.mapOrEmpty(x.UnrenderedConfig)
 	e.key("url")
 	e.strOrNull(x.URL)
 	e.key("depends_on")
