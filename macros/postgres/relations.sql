@@ -62,3 +62,39 @@
 {% macro postgres__list_relations_without_caching(schema_relation) -%}
     {{ return(adapter.list_relations_without_caching(schema_relation)) }}
 {%- endmacro %}
+
+{#- create [temporary | unlogged] table … as (…). The two blank lines stand
+    where dbt prints contract checks for enforced contracts; gdbt enforces
+    contracts in its Go materializations. -#}
+{% macro postgres__create_table_as(temporary, relation, sql) -%}
+    {%- set header = config.get('sql_header', none) -%}
+    {%- if temporary -%}
+        {%- set kind = 'temporary' -%}
+    {%- elif config.get('unlogged', default=false) -%}
+        {%- set kind = 'unlogged' -%}
+    {%- else -%}
+        {%- set kind = '' -%}
+    {%- endif -%}
+  {{ header if header is not none }}
+
+  create {{ kind }} table {{ relation }}
+  {{ '' }}
+  {{ '' }}
+    as
+  {{ '' }}
+  (
+    {{ sql }}
+  );
+{%- endmacro %}
+
+{% macro postgres__create_schema(relation) -%}
+    {%- call statement('create_schema') -%}
+        create schema if not exists {{ relation.without_identifier().include(database=False) }}
+    {%- endcall -%}
+{%- endmacro %}
+
+{% macro postgres__drop_schema(relation) -%}
+    {%- call statement('drop_schema') -%}
+        drop schema if exists {{ relation.without_identifier().include(database=False) }} cascade
+    {%- endcall -%}
+{%- endmacro %}
