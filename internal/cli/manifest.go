@@ -1,32 +1,62 @@
 package cli
 
 import (
-	"encoding/json"
+	"bufio"
 	"os"
 	"path/filepath"
+	"time"
+
+	"github.com/gdbt/gdbt/compiler/manifest"
+	"github.com/gdbt/gdbt/runtime/artifacts"
 )
 
-// writeManifest writes target/manifest.json. The full v12 writer lives in
-// the manifest package once it lands; until then a minimal document.
+// writeManifest writes target/manifest.json (dbt's v12 layout) atomically:
+// a temp file renamed into place, so readers never see half a manifest.
 func (a *app) writeManifest() error {
-	if err := os.MkdirAll(a.targetDir(), 0o755); err != nil {
+	dir := a.targetDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	m := a.res.Manifest
-	nodes := map[string]any{}
-	for id, n := range m.Nodes {
-		nodes[id] = map[string]any{
-			"unique_id": n.UniqueID, "name": n.Name, "resource_type": n.ResourceType,
-			"package_name": n.Package, "fqn": n.FQN, "config": n.Config,
-			"depends_on": map[string]any{"nodes": n.DependsOnNodes, "macros": n.DependsOnMacros},
-			"schema":     n.Schema, "database": n.Database, "alias": n.Alias, "raw_code": n.RawCode,
-			"compiled_code": n.CompiledCode, "relation_name": n.RelationName,
-		}
+	env := a.res.Env
+	now := time.Now()
+	hdr := artifacts.NewMetadata(env.InvocationID, a.start, now, os.Environ())
+	started := env.RunStartedAt
+	if started.IsZero() {
+		started = a.start
 	}
-	doc := map[string]any{"nodes": nodes, "parent_map": m.ParentMap(), "child_map": m.ChildMap()}
-	data, err := json.MarshalIndent(doc, "", "  ")
+	meta := manifest.Metadata{
+		DBTVersion:          artifacts.DBTVersion,
+		GeneratedAt:         hdr.GeneratedAt,
+		InvocationID:        env.InvocationID,
+		InvocationStartedAt: hdr.InvocationStartedAt,
+		RunStartedAt:        manifest.RunStartedAt(started),
+		Env:                 hdr.Env,
+		ProjectName:         m.ProjectName,
+		ProjectID:           m.ProjectID,
+		AdapterType:         m.AdapterType,
+	}
+	if q, ok := a.res.Project.Quoting.Interface().(map[string]any); ok {
+		meta.Quoting = q
+	}
+	tmp, err := os.CreateTemp(dir, ".manifest-*.json")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(a.targetDir(), "manifest.json"), data, 0o644)
+	w := bufio.NewWriterSize(tmp, 1<<20)
+	err = m.WriteJSON(w, meta)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = tmp.Chmod(0o644) // CreateTemp makes 0600; dbt's file is world-readable
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(dir, "manifest.json"))
 }
