@@ -98,3 +98,30 @@
         drop schema if exists {{ relation.without_identifier().include(database=False) }} cascade
     {%- endcall -%}
 {%- endmacro %}
+
+{#- Comments are dollar-quoted with a label no sane comment contains, so
+    they need no escaping. -#}
+{% macro postgres_escape_comment(comment) -%}
+    {%- if comment is not string -%}
+        {%- do exceptions.raise_compiler_error('cannot escape a non-string: ' ~ comment) -%}
+    {%- endif -%}
+    {%- set fence = '$dbt_comment_literal_block$' -%}
+    {%- if fence in comment -%}
+        {%- do exceptions.raise_compiler_error('The string ' ~ fence ~ ' is not allowed in comments.') -%}
+    {%- endif -%}
+    {{ fence }}{{ comment }}{{ fence }}
+{%- endmacro %}
+
+{% macro postgres__alter_relation_comment(relation, comment) -%}
+    {%- set kind = 'materialized view' if relation.type == 'materialized_view' else relation.type -%}
+    comment on {{ kind }} {{ relation }} is {{ postgres_escape_comment(comment) }};
+{%- endmacro %}
+
+{#- Only columns the relation has: documenting a column that the model no
+    longer selects must not fail the run. -#}
+{% macro postgres__alter_column_comment(relation, column_dict) -%}
+    {%- set existing = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+    {%- for name in column_dict if name in existing %}
+    comment on column {{ relation }}.{{ adapter.quote(name) if column_dict[name]['quote'] else name }} is {{ postgres_escape_comment(column_dict[name]['description']) }};
+    {%- endfor -%}
+{%- endmacro %}
