@@ -64,12 +64,6 @@ func (w *jw) key(k string) {
 	w.pending = true
 }
 
-// raw appends an already encoded value.
-func (w *jw) raw(b []byte) {
-	w.comma()
-	w.b = append(w.b, b...)
-}
-
 func (w *jw) str(s string) {
 	w.comma()
 	w.b = appendPyString(w.b, s)
