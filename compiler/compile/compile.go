@@ -74,7 +74,7 @@ func (c *Compiler) node(ctx context.Context, n *manifest.Node) (*compiled, error
 	l := c.lock(n.UniqueID)
 	l.Lock()
 	defer l.Unlock()
-	if r, ok := c.done[n.UniqueID]; ok {
+	if r, ok := c.result(n.UniqueID); ok {
 		return r, nil
 	}
 	nc := c.env.NewNodeContext(n, dbtctx.Execute)
@@ -115,8 +115,17 @@ func (c *Compiler) node(ctx context.Context, n *manifest.Node) (*compiled, error
 	n.CompiledCode = r.sql
 	n.ExtraCTEs = r.ctes
 	n.ExtraCTEsInjected = true
+	c.mu.Lock()
 	c.done[n.UniqueID] = r
+	c.mu.Unlock()
 	return r, nil
+}
+
+func (c *Compiler) result(id string) (*compiled, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.done[id]
+	return r, ok
 }
 
 func addCTE(list []manifest.CTE, cte manifest.CTE) []manifest.CTE {

@@ -127,3 +127,43 @@ func compareCompiled(t *testing.T, fixture, schema, db string) {
 		}
 	}
 }
+
+// TestParallelCompile compiles every node from many goroutines at once;
+// with -race it proves the compiler's bookkeeping is safe.
+func TestParallelCompile(t *testing.T) {
+	dir := filepath.Join("..", "..", "fixtures", "projects", "basic")
+	p, err := project.Load(dir, project.Options{ProfilesDir: dir, Env: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := parser.Parse(p, parser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(res, nil)
+	var nodes []*manifest.Node
+	for _, n := range res.Manifest.Nodes {
+		if n.ResourceType != manifest.Seed {
+			nodes = append(nodes, n)
+		}
+	}
+	errs := make(chan error, 8*len(nodes))
+	done := make(chan struct{})
+	for w := 0; w < 8; w++ {
+		go func() {
+			for _, n := range nodes {
+				if _, err := c.Node(context.Background(), n); err != nil {
+					errs <- err
+				}
+			}
+			done <- struct{}{}
+		}()
+	}
+	for w := 0; w < 8; w++ {
+		<-done
+	}
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
