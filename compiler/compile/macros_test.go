@@ -148,3 +148,43 @@ func firstDifference(want, got string) string {
 	}
 	return fmt.Sprintf("at byte %d\n--- dbt\n%s\n--- gdbt\n%s", i, span(want), span(got))
 }
+
+// TestMacroErrors checks the errors our macros raise carry dbt's words
+// (taken from `dbt compile --inline` with dbt-core 1.12.6).
+func TestMacroErrors(t *testing.T) {
+	dir := filepath.Join("..", "..", "fixtures", "projects", "macros_utils")
+	p, err := project.Load(dir, project.Options{ProfilesDir: dir, Env: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := parser.Parse(p, parser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := compile.New(res, nil)
+	tests := []struct{ name, sql, want string }{
+		{"datediff part", "{{ dbt.datediff('a', 'b', 'fortnight') }}", "Unsupported datepart for macro datediff in postgres: 'fortnight'"},
+		{"series bound", "{{ dbt.get_powers_of_two(0) }}", "upper bound must be positive"},
+		{"series negative", "{{ dbt.generate_series(-3) }}", "upper bound must be positive"},
+		{"partition shape", "{{ dbt.partition_range('a,b,c') }}", "Invalid partition time. Expected format: {Start Date}[,{End Date}]. Got: a,b,c"},
+		{"range order", "{{ dbt.dates_in_range('20240105', '20240101') }}", "Partition start date is after the end date (2024-01-05 00:00:00, 2024-01-01 00:00:00)"},
+		{"no default timestamp", "{{ dbt.default__current_timestamp() }}", "current_timestamp macro not implemented for adapter postgres"},
+		{"no default columns", "{{ dbt.default__get_columns_in_relation(none) }}", "get_columns_in_relation macro not implemented for adapter postgres"},
+		{"comment fence", "{{ postgres_escape_comment('x $dbt_comment_literal_block$') }}", "The string $dbt_comment_literal_block$ is not allowed in comments."},
+		{"comment type", "{{ postgres_escape_comment(3) }}", "cannot escape a non-string: 3"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := &manifest.Node{UniqueID: "sql_operation.macros_utils.inline_" + strconv.Itoa(i), ResourceType: "sql_operation",
+				Package: "macros_utils", Name: "inline_" + strconv.Itoa(i), RawCode: tc.sql, OriginalFilePath: "inline_query",
+				Config: manifest.Config{"materialized": "view"}}
+			sql, err := c.Node(context.Background(), n)
+			if err == nil {
+				t.Fatalf("no error; compiled to %q", sql)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+}

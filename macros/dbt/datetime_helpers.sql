@@ -48,7 +48,7 @@
     {%- endif -%}
     {%- if span < 0 -%}
         {%- set msg -%}
-            Partition start date is after the end date ({{ first }}, {{ last }})
+            Partition start date is after the end date ({{ first.strftime('%Y-%m-%d %H:%M:%S') }}, {{ last.strftime('%Y-%m-%d %H:%M:%S') }})
         {%- endset -%}
         {{ exceptions.raise_compiler_error(msg, model) }}
     {%- endif -%}
