@@ -185,7 +185,7 @@ func (x *exec) copyRows(ctx context.Context, t *seedTable, target *dbtctx.Relati
 						col = ", " + strings.TrimSpace(de.Pg().Where[k:])
 					}
 					return 0, &NodeError{Kind: DatabaseError, Node: x.n, Err: err,
-						Detail: fmt.Sprintf("%s\n  at %s:%d (row %d%s)", de.Pg().Message, t.path, t.lines[i-1], i, col)}
+						Detail: fmt.Sprintf("%s\nat %s:%d (row %d%s)", de.Pg().Message, t.path, t.lines[i-1], i, col)}
 				}
 			}
 		}

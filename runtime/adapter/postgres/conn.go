@@ -119,18 +119,32 @@ func (c *Conn) Query(ctx context.Context, sql string) (*dbtctx.Response, *dbtctx
 // run sends sql with the simple protocol (several statements allowed) and
 // keeps the last result.
 func (c *Conn) run(ctx context.Context, sql string) (*pgconn.Result, error) {
+	results, err := c.runAll(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	if len(results) == 0 {
+		return &pgconn.Result{}, nil
+	}
+	return results[len(results)-1], nil
+}
+
+// runAll sends sql and returns every statement's result.
+func (c *Conn) runAll(ctx context.Context, sql string) ([]*pgconn.Result, error) {
 	mrr := c.pc.Conn().PgConn().Exec(ctx, sql)
-	last := &pgconn.Result{}
+	var results []*pgconn.Result
 	for mrr.NextResult() {
-		last = readResult(mrr.ResultReader())
+		results = append(results, readResult(mrr.ResultReader()))
 	}
 	if err := mrr.Close(); err != nil {
 		return nil, c.fail(ctx, sql, err)
 	}
-	if last.Err != nil {
-		return nil, c.fail(ctx, sql, last.Err)
+	for _, r := range results {
+		if r.Err != nil {
+			return nil, c.fail(ctx, sql, r.Err)
+		}
 	}
-	return last, nil
+	return results, nil
 }
 
 // readResult is ResultReader.Read, except that it keeps the column
@@ -241,7 +255,9 @@ func intPtr(v any) *int64 {
 	return nil
 }
 
-// DropRelation drops rel (with cascade, as dbt does) if it exists.
+// DropRelation drops rel (with cascade, as dbt does) if it exists. The
+// views the cascade drops with it leave the cache too: they are listed
+// (recursively, through pg_depend) in the same round trip.
 func (c *Conn) DropRelation(ctx context.Context, rel *dbtctx.Relation) error {
 	if rel == nil {
 		return nil
@@ -253,10 +269,32 @@ func (c *Conn) DropRelation(ctx context.Context, rel *dbtctx.Relation) error {
 	case "materialized_view":
 		kind = "materialized view"
 	}
-	if _, err := c.Exec(ctx, "drop "+kind+" if exists "+rel.String()+" cascade"); err != nil {
+	deps := `with recursive d(oid) as (
+  select to_regclass(` + Literal(dbtctx.QuoteIdent(rel.Schema)+"."+dbtctx.QuoteIdent(rel.Identifier)) + `)::oid
+  union
+  select r.ev_class from pg_depend dep
+  join pg_rewrite r on r.oid = dep.objid
+  join d on dep.refobjid = d.oid
+  where dep.classid = 'pg_rewrite'::regclass and dep.refclassid = 'pg_class'::regclass and r.ev_class <> d.oid
+)
+select n.nspname, c.relname from d join pg_class c on c.oid = d.oid join pg_namespace n on n.oid = c.relnamespace;
+`
+	results, err := c.runAll(ctx, deps+"drop "+kind+" if exists "+rel.String()+" cascade")
+	if err != nil {
 		return err
 	}
-	c.onCommit(func() { c.a.cache.remove(rel.Schema, rel.Identifier) })
+	var gone [][2]string
+	if len(results) > 0 {
+		for _, r := range table(results[0]).Rows {
+			gone = append(gone, [2]string{r[0].(string), r[1].(string)})
+		}
+	}
+	c.onCommit(func() {
+		c.a.cache.remove(rel.Schema, rel.Identifier)
+		for _, g := range gone {
+			c.a.cache.remove(g[0], g[1])
+		}
+	})
 	return nil
 }
 
