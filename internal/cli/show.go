@@ -623,7 +623,8 @@ func (d decimal) places() int {
 // in en_US: half-even rounding, comma grouping.
 func formatNumber(s string, places int, ellipsis bool) string {
 	d, ok := parseDecimal(s)
-	if !ok {
+	if !ok || d.exp > 1<<17 || d.exp < -(1<<17) {
+		// Beyond Postgres's numeric range: print as given.
 		return s
 	}
 	suffix := ""

@@ -106,3 +106,27 @@ func TestPyString(t *testing.T) {
 		t.Error("pyString escaped HTML characters; Python does not")
 	}
 }
+
+func FuzzFormatNumber(f *testing.F) {
+	for _, s := range []string{"1234.5", "-0.001", "1e-05", "9.999", "NaN", "1E+20", "0"} {
+		f.Add(s, 2)
+	}
+	f.Fuzz(func(t *testing.T, s string, places int) {
+		if places < 0 || places > 3 {
+			return
+		}
+		d, ok := parseDecimal(s)
+		out := formatNumber(s, places, false)
+		if !ok || d.special() {
+			return
+		}
+		// Without grouping the result is the value rounded to places.
+		plain := strings.ReplaceAll(strings.TrimPrefix(out, "-"), ",", "")
+		if places > 0 && (len(plain) < places+2 || plain[len(plain)-places-1] != '.') {
+			t.Errorf("formatNumber(%q, %d) = %q: want %d decimal places", s, places, out, places)
+		}
+		if _, ok := parseDecimal(plain); !ok {
+			t.Errorf("formatNumber(%q, %d) = %q is not a number", s, places, out)
+		}
+	})
+}
