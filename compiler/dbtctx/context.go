@@ -74,6 +74,9 @@ type NodeContext struct {
 	Sources [][2]string
 	Configs []*jinja.Dict // config() calls, in order
 	Called  map[string]bool
+	// CalledOrder lists the macros called from the template itself, in
+	// call order (dbt's depends_on.macros).
+	CalledOrder []string
 
 	// Run-time state.
 	CTEs    []string // unique_ids of ephemeral models referenced
@@ -111,8 +114,7 @@ func (c *NodeContext) Resolve(name string) (any, bool) {
 	// Macros shadow context functions of the same name, as in dbt (a
 	// project may override ref, source or is_incremental).
 	if ref, ok := c.env.Macros.Lookup(c.pkg(), name); ok {
-		c.noteMacro(ref)
-		return ref.Macro, true
+		return c.trackable(ref), true
 	}
 	if v, ok := c.builtin(name); ok {
 		return v, true
@@ -123,11 +125,42 @@ func (c *NodeContext) Resolve(name string) (any, bool) {
 	return nil, false
 }
 
+// trackable returns the macro, wrapped at parse time so that a call made
+// directly from the node's template (not from inside another macro) is
+// recorded as a dependency, as dbt records depends_on.macros.
+func (c *NodeContext) trackable(ref MacroRef) any {
+	if c.Phase != Parse {
+		return ref.Macro
+	}
+	return &trackedMacro{Macro: ref.Macro, ref: ref, c: c}
+}
+
+type trackedMacro struct {
+	*jinja.Macro
+	ref MacroRef
+	c   *NodeContext
+}
+
+// Call implements jinja.Callable.
+func (t *trackedMacro) Call(s *jinja.State, a *jinja.Args) any {
+	if s.Depth() == 0 {
+		t.c.noteMacro(t.ref)
+	}
+	return s.CallMacro(t.Macro, a)
+}
+
 func (c *NodeContext) noteMacro(ref MacroRef) {
 	if c.Phase != Parse {
 		return
 	}
 	c.mu.Lock()
+	for _, id := range c.CalledOrder {
+		if id == ref.UniqueID() {
+			c.mu.Unlock()
+			return
+		}
+	}
+	c.CalledOrder = append(c.CalledOrder, ref.UniqueID())
 	if c.Called == nil {
 		c.Called = map[string]bool{}
 	}

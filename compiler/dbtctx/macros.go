@@ -159,8 +159,14 @@ type Namespace struct {
 	internal *Macros // for "dbt": every internal package
 }
 
-// Attr implements jinja.Object.
-func (n *Namespace) Attr(name string) (any, bool) {
+// Item looks a macro up by name. A namespace is a mapping, not an object
+// with attributes, so the sandbox lets dbt_utils._is_relation through as an
+// item, as it does in dbt.
+func (n *Namespace) Item(key any) (any, bool) {
+	name, ok := key.(string)
+	if !ok {
+		return nil, false
+	}
 	if n.internal != nil {
 		for _, p := range n.internal.internal {
 			if mac, ok := n.internal.byPkg[p][name]; ok {

@@ -164,8 +164,7 @@ func (o *adapterObject) Attr(name string) (any, bool) {
 			if err != nil {
 				return nil, &CompilationError{err.Error()}
 			}
-			c.noteMacro(ref)
-			return ref.Macro, nil
+			return c.trackable(ref), nil
 		}), true
 	case "quote":
 		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {

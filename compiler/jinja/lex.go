@@ -81,15 +81,18 @@ func (l *lexer) emitText(p int, text string, rstrip bool) {
 	}
 }
 
-func lex(file *source.File) []token {
-	l := &lexer{file: file, src: file.Text, toks: make([]token, 0, 16+len(file.Text)/6)}
-	l.run()
+func lex(file *source.File) []token { return lexRange(file, 0, len(file.Text)) }
+
+// lexRange lexes file.Text[start:end]; positions stay offsets into the
+// whole file, so errors keep their real line numbers.
+func lexRange(file *source.File, start, end int) []token {
+	l := &lexer{file: file, src: file.Text[:end], toks: make([]token, 0, 16+(end-start)/6)}
+	l.run(start)
 	return l.toks
 }
 
-func (l *lexer) run() {
+func (l *lexer) run(i int) {
 	src := l.src
-	i := 0
 	for i < len(src) {
 		j := nextTagStart(src, i)
 		if j < 0 {
@@ -114,6 +117,7 @@ func (l *lexer) run() {
 	// Jinja2 reports an unexpected end of template on the line where the
 	// last token starts.
 	end := len(src)
+
 	if n := len(l.toks); n > 0 {
 		end = int(l.toks[n-1].pos)
 	}

@@ -51,6 +51,10 @@ type State struct {
 	Host any
 }
 
+// Depth is the number of macro calls being executed (0 in the template
+// body itself).
+func (s *State) Depth() int { return s.depth }
+
 // Env returns the environment the template belongs to.
 func (s *State) Env() *Environment { return s.env }
 

@@ -71,6 +71,13 @@ func (e *Environment) Parse(name, src string) (*Template, error) {
 // ParseFile parses a registered source file. The file's text must already
 // have Jinja2's newline handling applied when byte-exact output matters.
 func (e *Environment) ParseFile(file *source.File) (t *Template, err error) {
+	return e.ParseRange(file, 0, len(file.Text))
+}
+
+// ParseRange parses file.Text[start:end] as a template (dbt renders a
+// file's stripped text); positions in errors and nodes stay those of the
+// whole file.
+func (e *Environment) ParseRange(file *source.File, start, end int) (t *Template, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			le, ok := r.(*lexError)
@@ -85,7 +92,7 @@ func (e *Environment) ParseFile(file *source.File) (t *Template, err error) {
 			err = &Error{Kind: kind, File: p.File, Line: p.Line, Column: p.Column, Msg: le.msg}
 		}
 	}()
-	p := &parser{env: e, file: file, toks: lex(file)}
+	p := &parser{env: e, file: file, toks: lexRange(file, start, end)}
 	body, _ := p.parseBody()
 	return &Template{env: e, file: file, body: body, macros: p.macros, blocks: p.blocks}, nil
 }

@@ -96,30 +96,35 @@ func (p *parser) resolveDeps() error {
 	sort.Strings(ids)
 	for _, id := range ids {
 		n := p.m.Nodes[id]
-		deps := map[string]bool{}
+		// dbt keeps depends_on.nodes in the order refs and then sources
+		// were made.
+		n.DependsOnNodes = n.DependsOnNodes[:0]
+		add := func(id string) {
+			for _, x := range n.DependsOnNodes {
+				if x == id {
+					return
+				}
+			}
+			n.DependsOnNodes = append(n.DependsOnNodes, id)
+		}
 		for _, r := range n.Refs {
 			t, err := p.resolveRef(n, r)
 			if err != nil {
 				return err
 			}
-			deps[t.UniqueID] = true
+			add(t.UniqueID)
 		}
 		for _, s := range n.Sources {
 			t, err := p.resolveSource(n, s[0], s[1])
 			if err != nil {
 				return err
 			}
-			deps[t.UniqueID] = true
+			add(t.UniqueID)
 		}
-		n.DependsOnNodes = n.DependsOnNodes[:0]
-		for d := range deps {
-			n.DependsOnNodes = append(n.DependsOnNodes, d)
-		}
-		sort.Strings(n.DependsOnNodes)
-		if n.ResourceType == manifest.Test && n.TestMetadata != nil && len(n.Refs) > 0 && n.FileKeyName != "" {
-			if t, err := p.resolveRef(n, n.Refs[0]); err == nil {
-				n.AttachedNode = t.UniqueID
-			}
+	}
+	for _, a := range p.attach {
+		if t, err := p.resolveRef(a.test, a.target); err == nil {
+			a.test.AttachedNode = t.UniqueID
 		}
 	}
 	for _, e := range p.m.Exposures {

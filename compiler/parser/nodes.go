@@ -5,6 +5,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/gdbt/gdbt/compiler/dbtctx"
 	"github.com/gdbt/gdbt/compiler/jinja"
@@ -23,7 +24,7 @@ type sqlFile struct {
 	configs []*jinja.Dict // in-file config() calls
 	refs    []manifest.Ref
 	sources [][2]string
-	called  map[string]bool
+	called  []string // macros called from the template itself, in order
 	patch   *patch
 	version *versionSpec
 }
@@ -125,6 +126,18 @@ func (p *parser) readNodeFile(pr *project.Project, rt manifest.ResourceType, dir
 	}
 	relPath := relTo(rel, dir)
 	stem := strings.TrimSuffix(path.Base(rel), path.Ext(rel))
+	// dbt reads files stripped and checksums them with whitespace runs
+	// collapsed; seeds are checksummed stripped.
+	text := file.Text
+	start := len(text) - len(strings.TrimLeftFunc(text, unicode.IsSpace))
+	end := len(strings.TrimRightFunc(text, unicode.IsSpace))
+	if end < start {
+		end = start
+	}
+	sum := checksum([]byte(strings.Join(strings.Fields(text), " ")))
+	if rt == manifest.Seed {
+		sum = checksum([]byte(strings.TrimSpace(string(data))))
+	}
 	base := func(name string) *manifest.Node {
 		return &manifest.Node{
 			ResourceType: rt, Package: pr.Name, Name: name,
@@ -133,7 +146,7 @@ func (p *parser) readNodeFile(pr *project.Project, rt manifest.ResourceType, dir
 			OriginalFilePath: rel,
 			FQN:              fqnFor(pr.Name, relPath, name),
 			Language:         "sql",
-			Checksum:         checksum(data),
+			Checksum:         sum,
 			File:             file,
 			CreatedAt:        nowStamp(),
 		}
@@ -144,7 +157,7 @@ func (p *parser) readNodeFile(pr *project.Project, rt manifest.ResourceType, dir
 		n.Language = ""
 		return []*sqlFile{{node: n, pkg: pr}}, nil
 	}
-	t, err := p.jinja.ParseFile(file)
+	t, err := p.jinja.ParseRange(file, start, end)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +182,13 @@ func (p *parser) readNodeFile(pr *project.Project, rt manifest.ResourceType, dir
 		return out, nil
 	}
 	n := base(stem)
-	n.RawCode = string(data)
+	n.RawCode = text[start:end]
+	n.Pos = source.Pos(start)
+	if rt == manifest.Analysis {
+		// dbt files analyses under an "analysis" folder of their own.
+		n.Path = path.Join("analysis", relPath)
+		n.FQN = fqnFor(pr.Name, n.Path, stem)
+	}
 	return []*sqlFile{{node: n, pkg: pr, tmpl: t}}, nil
 }
 
@@ -186,7 +205,7 @@ func (p *parser) renderParse(f *sqlFile) error {
 	f.configs = ctx.Configs
 	f.refs = ctx.Refs
 	f.sources = ctx.Sources
-	f.called = ctx.Called
+	f.called = ctx.CalledOrder
 	return nil
 }
 

@@ -76,6 +76,14 @@ type parser struct {
 	tests    []*testSpec
 	warnings []string
 	byName   map[string][]*manifest.Node // refable nodes by name, built once nodes are final
+	attach   []attachment                // generic tests and the node they are declared on
+}
+
+// attachment ties a generic test to the node it was declared on (dbt's
+// attached_node), which is not always its first ref (relationships).
+type attachment struct {
+	test   *manifest.Node
+	target manifest.Ref
 }
 
 func (p *parser) threads() int {
@@ -312,19 +320,20 @@ func (p *parser) loadMacros() error {
 				return fmt.Errorf("%s: dbt found two macros named \"%s\" in the project \"%s\" (also in %s)", pos, def.Name, f.pkg, old.OriginalFilePath)
 			}
 			p.macros.Add(f.pkg, def)
-			relPath := f.rel
-			for _, mp := range append([]string{"macros"}, p.macroPathsOf(f.pkg)...) {
-				if strings.HasPrefix(relPath, mp+"/") {
-					relPath = strings.TrimPrefix(relPath, mp+"/")
-					break
-				}
-			}
 			supported := []string{}
 			if def.Tag == "materialization" {
 				supported = []string{"sql"}
 			}
+			args := []any{}
+			if def.Tag == "macro" {
+				// dbt lists a macro's signature; test blocks get none.
+				for _, prm := range def.Params {
+					args = append(args, map[string]any{"name": prm.Name, "type": nil, "description": ""})
+				}
+			}
 			p.m.Macros[id] = &manifest.MacroDef{
-				UniqueID: id, Package: f.pkg, Name: def.Name, Path: relPath,
+				Arguments: args,
+				UniqueID:  id, Package: f.pkg, Name: def.Name, Path: f.rel,
 				OriginalFilePath: f.rel, MacroSQL: def.Source(), CreatedAt: nowStamp(),
 				SupportedLanguages: supported,
 			}

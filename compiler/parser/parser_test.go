@@ -46,7 +46,7 @@ func TestBasicNodes(t *testing.T) {
 		{"model.basic.stg_customers", "stg_customers", "basic_dbt", `"postgres"."basic_dbt"."stg_customers"`, []string{"seed.basic.raw_customers"}},
 		{"model.basic.stg_orders", "stg_orders", "basic_dbt", "", []string{"seed.basic.raw_orders"}},
 		{"model.basic.customer_orders", "customer_order_totals", "basic_dbt_marts", `"postgres"."basic_dbt_marts"."customer_order_totals"`,
-			[]string{"model.basic.stg_customers", "model.basic.stg_orders", "model.basic.stg_payments"}},
+			[]string{"model.basic.stg_orders", "model.basic.stg_payments", "model.basic.stg_customers"}},
 		{"snapshot.basic.customers_snapshot", "customers_snapshot", "snapshots", `"postgres"."snapshots"."customers_snapshot"`, []string{"seed.basic.raw_customers"}},
 		{"test.basic.accepted_values_stg_payments_payment_method__card__voucher__bank.961604d6f7", "accepted_values_stg_payments_892346824bbe4b323ceeb4fa2b325fd1", "basic_dbt_dbt_test__audit", "", []string{"model.basic.stg_payments"}},
 		{"test.basic.at_least_rows_customer_orders_1.5720ad41c4", "at_least_rows_customer_orders_1", "basic_dbt_dbt_test__audit", "", []string{"model.basic.customer_orders"}},
@@ -93,7 +93,7 @@ func TestBasicConfig(t *testing.T) {
 		{"model.basic.customer_orders", "schema", "marts"},
 		{"model.basic.orders_incremental", "unique_key", "order_id"},
 		{"seed.basic.raw_payments", "quote_columns", false},
-		{"test.basic.not_null_stg_customers_email.d7cf761533", "severity", "WARN"},
+		{"test.basic.not_null_stg_customers_email.d7cf761533", "severity", "warn"},
 		{"test.basic.not_null_stg_customers_customer_id.e2cfb1f9aa", "severity", "ERROR"},
 	}
 	for _, tc := range tests {

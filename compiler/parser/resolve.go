@@ -2,7 +2,6 @@ package parser
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
@@ -99,7 +98,6 @@ func buildDefaults(rt manifest.ResourceType) *project.Value {
 		for _, k := range []string{"strategy", "target_schema", "target_database", "updated_at", "check_cols", "snapshot_meta_column_names", "dbt_valid_to_current"} {
 			set(k, nil)
 		}
-		set("hard_deletes", "ignore")
 	}
 	return project.FromJinja(m, source.Position{})
 }
@@ -148,10 +146,7 @@ func (p *parser) resolveNodes() error {
 		}
 		n.Refs = f.refs
 		n.Sources = f.sources
-		for id := range f.called {
-			n.DependsOnMacros = append(n.DependsOnMacros, id)
-		}
-		sort.Strings(n.DependsOnMacros)
+		n.DependsOnMacros = append(n.DependsOnMacros, f.called...)
 		p.m.Nodes[n.UniqueID] = n
 	}
 	return nil
@@ -177,11 +172,7 @@ func (p *parser) configFor(f *sqlFile, withCalls bool) manifest.Config {
 	if active != nil {
 		cfg = project.MergeConfig(cfg, active)
 	}
-	c := toConfig(cfg)
-	if s, ok := c["severity"].(string); ok {
-		c["severity"] = strings.ToUpper(s)
-	}
-	return c
+	return toConfig(cfg)
 }
 
 func toConfig(v *project.Value) manifest.Config {

@@ -333,7 +333,7 @@ func (p *parser) yamlSnapshot(pr *project.Project, dir, rel string, data []byte,
 		FQN:              fqnFor(pr.Name, relPath, name),
 		Language:         "sql",
 		RawCode:          raw,
-		Checksum:         checksum(data),
+		Checksum:         checksum([]byte(strings.Join(strings.Fields(string(data)), " "))),
 		CreatedAt:        nowStamp(),
 	}
 	p.sqlNodes = append(p.sqlNodes, &sqlFile{node: n, pkg: pr, tmpl: tmpl, body: raw})

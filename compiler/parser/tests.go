@@ -74,9 +74,12 @@ func (p *parser) buildTests() error {
 	if err != nil {
 		return err
 	}
-	for _, n := range built {
+	for i, n := range built {
 		if n == nil {
 			continue
+		}
+		if t := p.tests[i]; t.sourceName == "" {
+			p.attach = append(p.attach, attachment{n, manifest.Ref{Name: t.targetName, Version: t.version}})
 		}
 		if _, dup := p.m.Nodes[n.UniqueID]; dup {
 			continue
@@ -262,42 +265,46 @@ func (p *parser) buildTest(t *testSpec) (*manifest.Node, error) {
 	if err := p.locate(n); err != nil {
 		return nil, err
 	}
-	// Dependencies: render the keyword arguments with the recording
-	// context, as dbt does at parse time.
-	ctx := p.env.NewNodeContext(n, dbtctx.Parse)
-	for _, k := range args.keys {
-		s, ok := args.vals[k].(string)
-		if !ok || k == "column_name" {
-			continue
-		}
-		if looksLikeFunc.MatchString(s) {
-			s = "{{ " + s + " }}"
-		}
-		if !strings.Contains(s, "{{") {
-			continue
-		}
-		tmpl, err := p.jinja.Parse(t.file, s)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.Pos, err)
-		}
-		if _, err := tmpl.Execute(ctx, nil); err != nil {
-			return nil, fmt.Errorf("%s: %w", e.Pos, err)
-		}
-	}
-	n.Refs = ctx.Refs
-	n.Sources = ctx.Sources
 	macroID := p.testMacroID(t.pkg.Name, namespace, "test_"+name)
-	deps := map[string]bool{}
 	if macroID != "" {
-		deps[macroID] = true
+		n.DependsOnMacros = []string{macroID}
 	}
-	for id := range ctx.Called {
-		deps[id] = true
+	if t.sourceName == "" {
+		n.Refs = []manifest.Ref{{Name: t.targetName, Version: t.version}}
+	} else {
+		n.Sources = [][2]string{{t.sourceName, t.targetName}}
 	}
-	for id := range deps {
-		n.DependsOnMacros = append(n.DependsOnMacros, id)
+	// dbt skips rendering for the built-in not_null and unique tests; for
+	// the others it renders the keyword arguments with the recording
+	// context, which records the refs they make and the macros they call.
+	if macroID != "macro.dbt.test_not_null" && macroID != "macro.dbt.test_unique" {
+		ctx := p.env.NewNodeContext(n, dbtctx.Parse)
+		for _, k := range args.keys {
+			s, ok := args.vals[k].(string)
+			if !ok || k == "column_name" {
+				continue
+			}
+			if looksLikeFunc.MatchString(s) {
+				s = "{{ " + s + " }}"
+			}
+			if !strings.Contains(s, "{{") {
+				continue
+			}
+			tmpl, err := p.jinja.Parse(t.file, s)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", e.Pos, err)
+			}
+			if _, err := tmpl.Execute(ctx, nil); err != nil {
+				return nil, fmt.Errorf("%s: %w", e.Pos, err)
+			}
+		}
+		n.Refs, n.Sources = ctx.Refs, ctx.Sources
+		for _, id := range ctx.CalledOrder {
+			if id != macroID {
+				n.DependsOnMacros = append(n.DependsOnMacros, id)
+			}
+		}
 	}
-	sort.Strings(n.DependsOnMacros)
 	if macroID == "" {
 		return nil, fmt.Errorf("%s: %s: test definition dictionary: no macro named 'test_%s' (a generic test '%s')", t.file, e.Pos, name, testName)
 	}
@@ -330,11 +337,7 @@ func (p *parser) testConfig(f *sqlFile) manifest.Config {
 	if active != nil {
 		cfg = project.MergeConfig(cfg, active)
 	}
-	c := toConfig(cfg)
-	if s, ok := c["severity"].(string); ok {
-		c["severity"] = strings.ToUpper(s)
-	}
-	return c
+	return toConfig(cfg)
 }
 
 func toAnyStrings(ss []string) []any {
