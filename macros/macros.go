@@ -1,7 +1,13 @@
 // Package macros holds gdbt's built-in Jinja macros, written by us, that
 // stand where dbt's global project and dbt-postgres's macros stand: the
-// generic tests, schema/alias naming, statement and run_query, and the
-// cross-database helpers. They are embedded in the binary.
+// generic tests, schema/alias naming, statement and run_query, dbt's
+// cross-database macro set (types, strings, dates, arrays, series,
+// date_spine) with its postgres__ variants, and the introspection, DDL-text,
+// hook and date helpers that projects and packages call. Materializations
+// are Go code in runtime/materialize, not macros. The macros print, byte
+// for byte, the SQL dbt's print on Postgres (compiler/compile's
+// TestMacrosUtilsCompiled checks that against dbt's own output). They are
+// embedded in the binary.
 package macros
 
 import "embed"
