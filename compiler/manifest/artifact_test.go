@@ -147,8 +147,6 @@ var allowed = []struct{ pattern, why string }{
 	// project/YAML values as given) in unrendered_config; the parser
 	// leaves Node.UnrenderedConfig nil.
 	{"nodes/*/unrendered_config", "parser: fill Node.UnrenderedConfig"},
-	// doc() references of descriptions go to doc_blocks.
-	{"nodes/model.basic.stg_customers/columns/customer_id/doc_blocks", "parser: fill Column.DocBlocks"},
 }
 
 func TestManifestGolden(t *testing.T) {

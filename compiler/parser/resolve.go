@@ -258,18 +258,19 @@ func (p *parser) applyPatch(f *sqlFile) error {
 		return nil
 	}
 	n.PatchPath = n.Package + "://" + pt.file
-	desc, err := p.renderDoc(n.Package, pt.description)
+	desc, docs, err := p.renderDoc(n.Package, pt.description)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pt.file, err)
 	}
 	n.Description = desc
+	n.DocBlocks = docs
 	cols := pt.columns
 	if f.version != nil && f.version.hasCols {
 		cols = f.version.columns
 	}
 	for _, c := range cols {
 		cc := *c
-		if cc.Description, err = p.renderDoc(n.Package, c.Description); err != nil {
+		if cc.Description, cc.DocBlocks, err = p.renderDoc(n.Package, c.Description); err != nil {
 			return fmt.Errorf("%s: %w", pt.file, err)
 		}
 		n.Columns = append(n.Columns, &cc)
@@ -294,14 +295,16 @@ func containsStr(xs []string, s string) bool {
 	return false
 }
 
-// renderDoc renders a description, resolving {{ doc('name') }}.
-func (p *parser) renderDoc(pkg, text string) (string, error) {
+// renderDoc renders a description, resolving {{ doc('name') }}, and
+// returns the docs it used (dbt's doc_blocks).
+func (p *parser) renderDoc(pkg, text string) (string, []string, error) {
+	docs := []string{}
 	if !strings.Contains(text, "{{") && !strings.Contains(text, "{%") {
-		return text, nil
+		return text, docs, nil
 	}
 	t, err := p.jinja.Parse("description", text)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	ctx := p.env.NewNodeContext(nil, dbtctx.Parse)
 	ctx.Set("doc", jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
@@ -319,17 +322,20 @@ func (p *parser) renderDoc(pkg, text string) (string, error) {
 				continue
 			}
 			if d, ok := p.m.Docs["doc."+cand+"."+name]; ok {
+				docs = append(docs, d.UniqueID)
 				return d.BlockContents, nil
 			}
 		}
 		for _, d := range p.m.Docs {
 			if d.Name == name && (pkgName == "" || d.Package == pkgName) {
+				docs = append(docs, d.UniqueID)
 				return d.BlockContents, nil
 			}
 		}
 		return nil, fmt.Errorf("Documentation for '%s' depends on doc '%s' which was not found", pkg, name)
 	}))
-	return t.Execute(ctx, nil)
+	out, err := t.Execute(ctx, nil)
+	return out, docs, err
 }
 
 // applyVersions turns the files of versioned models into version nodes:
