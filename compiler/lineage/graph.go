@@ -271,8 +271,8 @@ func seedColumns(n *manifest.Node) []Column {
 
 // probe names the columns behind a `*` over a CTE or subquery. sqlparse
 // lists such a star as one entry whose sources are known but whose names
-// are not; the names other nodes read from n, and those its schema.yml
-// declares, are looked up by analyzing
+// are not; candidate names (declared in schema.yml, read from n by other
+// nodes, the upstream columns' own names) are looked up by analyzing
 //
 //	select "a", "b" from (<n's SQL>) as q
 //
@@ -291,8 +291,22 @@ func (cl *columnLineage) probe(n *manifest.Node, have []Column, refs []ColumnRef
 			names = append(names, c.Name)
 		}
 	}
-	var extra []string
+	// Columns often pass through under their upstream name; try those
+	// too, unless a `*` over a table of unknown columns is in play (any
+	// name would then seem to resolve through it).
+	cands := map[string]bool{}
 	for c := range cl.wanted[n.UniqueID] {
+		cands[c] = true
+	}
+	for _, r := range refs {
+		if r.Column == "*" {
+			cands = cl.wanted[n.UniqueID]
+			break
+		}
+		cands[r.Column] = true
+	}
+	var extra []string
+	for c := range cands {
 		if !taken[c] {
 			extra = append(extra, c)
 		}

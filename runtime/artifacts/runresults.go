@@ -74,11 +74,11 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		r.Timing = []Timing{}
 	}
 	// Keep dbt's key order: adapter_response comes after execution_time.
-	b, err := json.Marshal(plain(r))
+	b, err := marshal(plain(r))
 	if err != nil {
 		return nil, err
 	}
-	arJSON, err := json.Marshal(ar)
+	arJSON, err := marshal(ar)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +90,17 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	out = append(out, arJSON...)
 	out = append(out, b[i:]...)
 	return out, nil
+}
+
+// marshal is json.Marshal without HTML escaping (Python does none).
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // Metadata is the artifact header.

@@ -486,7 +486,14 @@ func (t *task) Skip(uid, cause string, thread int) {
 	if thread > 0 {
 		th = fmt.Sprintf("Thread-%d (worker)", thread)
 	}
-	t.record(&nodeResult{node: n, uniqueID: uid, status: materialize.Skipped, thread: th})
+	// As dbt: a skipped node was not compiled; models, seeds and
+	// snapshots keep their relation name.
+	no := false
+	r := &nodeResult{node: n, uniqueID: uid, status: materialize.Skipped, thread: th, compiled: &no}
+	if n.RelationName != "" && n.ResourceType != manifest.Test {
+		r.relation = strp(n.RelationName)
+	}
+	t.record(r)
 }
 
 func (inv *invocation) resultLine(n *manifest.Node, r *nodeResult, idx int) string {
