@@ -235,6 +235,7 @@ type CallExpr struct {
 	Args      []Expr
 	KwNames   []string
 	KwValues  []Expr
+	KwSpans   [][2]source.Pos // source text of each keyword value
 	DynArgs   Expr
 	DynKwargs Expr
 }

@@ -986,8 +986,10 @@ func (p *parser) parseCallArgs(c *CallExpr) {
 			ensure(c.DynKwargs == nil)
 			key := p.next().val
 			p.next()
+			start := p.cur().pos
 			c.KwNames = append(c.KwNames, key)
 			c.KwValues = append(c.KwValues, p.parseExpression(true))
+			c.KwSpans = append(c.KwSpans, [2]source.Pos{start, p.cur().pos})
 		default:
 			ensure(c.DynArgs == nil && c.DynKwargs == nil && len(c.KwNames) == 0)
 			c.Args = append(c.Args, p.parseExpression(true))

@@ -1,16 +1,23 @@
 package jinja
 
-import "github.com/gdbt/gdbt/compiler/source"
+import (
+	"strings"
+
+	"github.com/gdbt/gdbt/compiler/source"
+)
 
 // StaticCall is a call to one of the watched functions found without
 // rendering: dbt uses it to learn ref(), source() and config() calls fast,
 // and to fall back to rendering only when an argument is not a literal.
 type StaticCall struct {
-	Name    string
-	Args    []any // literal values of positional arguments
-	Kwargs  []KV  // literal values of keyword arguments
-	Literal bool  // every argument is a literal (Args/Kwargs are complete)
-	Pos     source.Pos
+	Name   string
+	Args   []any // literal values of positional arguments
+	Kwargs []KV  // literal values of keyword arguments
+	// KwargText is each keyword value as written; a string literal is
+	// given as its value (dbt's unrendered_config).
+	KwargText []any
+	Literal   bool // every argument is a literal (Args/Kwargs are complete)
+	Pos       source.Pos
 }
 
 // StaticCalls lists, in source order, the calls to the named functions
@@ -29,7 +36,7 @@ func (t *Template) StaticCalls(names ...string) []StaticCall {
 		}
 		for _, n := range names {
 			if fn.Name == n {
-				out = append(out, staticCall(fn.Name, c))
+				out = append(out, staticCall(t.file.Text, fn.Name, c))
 				break
 			}
 		}
@@ -39,7 +46,7 @@ func (t *Template) StaticCalls(names ...string) []StaticCall {
 	return out
 }
 
-func staticCall(name string, c *CallExpr) StaticCall {
+func staticCall(text, name string, c *CallExpr) StaticCall {
 	sc := StaticCall{Name: name, Literal: c.DynArgs == nil && c.DynKwargs == nil, Pos: c.Fn.Position()}
 	for _, a := range c.Args {
 		v, ok := literal(a)
@@ -50,6 +57,12 @@ func staticCall(name string, c *CallExpr) StaticCall {
 		v, ok := literal(c.KwValues[i])
 		sc.Literal = sc.Literal && ok
 		sc.Kwargs = append(sc.Kwargs, KV{k, v})
+		if cst, isConst := c.KwValues[i].(*ConstExpr); isConst {
+			sc.KwargText = append(sc.KwargText, cst.Value)
+		} else if i < len(c.KwSpans) {
+			sp := c.KwSpans[i]
+			sc.KwargText = append(sc.KwargText, strings.TrimSpace(text[sp[0]:sp[1]]))
+		}
 	}
 	return sc
 }

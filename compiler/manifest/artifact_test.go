@@ -142,12 +142,7 @@ const goldenFile = "testdata/basic_dbt_manifest.json"
 // from dbt that the parser (not this package) must fix. Each entry says
 // what is wrong; remove it when the parser is fixed (a stale entry fails
 // the test).
-var allowed = []struct{ pattern, why string }{
-	// dbt records the config as written (config() args as source text,
-	// project/YAML values as given) in unrendered_config; the parser
-	// leaves Node.UnrenderedConfig nil.
-	{"nodes/*/unrendered_config", "parser: fill Node.UnrenderedConfig"},
-}
+var allowed = []struct{ pattern, why string }{}
 
 func TestManifestGolden(t *testing.T) {
 	if os.Getenv("UPDATE_GOLDEN") != "" {

@@ -128,6 +128,7 @@ func (p *parser) resolveNodes() error {
 			}
 		}
 		f.node.Config = p.configFor(f, true)
+		f.node.UnrenderedConfig = p.unrenderedConfig(f)
 		if !f.node.Config.Bool("enabled") {
 			return nil
 		}
@@ -173,6 +174,37 @@ func (p *parser) configFor(f *sqlFile, withCalls bool) manifest.Config {
 		cfg = project.MergeConfig(cfg, active)
 	}
 	return toConfig(cfg)
+}
+
+// unrenderedConfig is dbt's unrendered_config: the configs as written in
+// dbt_project.yml, the schema file and config() calls (a call's argument
+// as its source text, a string literal as its value), later ones
+// replacing earlier ones.
+func (p *parser) unrenderedConfig(f *sqlFile) manifest.Config {
+	n := f.node
+	out := manifest.Config{}
+	rt := string(n.ResourceType)
+	if n.ResourceType == manifest.Analysis {
+		rt = "model" // dbt configures analyses from the models: tree
+	}
+	for _, e := range p.root.UnrenderedConfig(rt, n.Package, n.FQN).Entries {
+		out[e.Key] = e.Value.Interface()
+	}
+	if f.patch != nil && !f.patch.config.IsNull() {
+		for _, e := range f.patch.config.Entries {
+			out[e.Key] = e.Value.Interface()
+		}
+	}
+	if f.tmpl != nil {
+		for _, c := range f.tmpl.StaticCalls("config") {
+			for i, kv := range c.Kwargs {
+				if i < len(c.KwargText) {
+					out[kv.Name] = dbtctx.ToGo(c.KwargText[i])
+				}
+			}
+		}
+	}
+	return out
 }
 
 func toConfig(v *project.Value) manifest.Config {

@@ -245,6 +245,10 @@ func (p *parser) buildTest(t *testSpec) (*manifest.Node, error) {
 	}
 	f.configs = []*jinja.Dict{call}
 	n.Config = p.testConfig(f)
+	n.UnrenderedConfig = manifest.Config{}
+	for _, k := range config.keys {
+		n.UnrenderedConfig[k] = config.vals[k]
+	}
 	if !n.Config.Bool("enabled") {
 		return nil, nil
 	}

@@ -19,7 +19,30 @@ import "strings"
 // the top level, then fqn[0], fqn[0]/fqn[1], … while the path exists.
 // Each level holds only config keys, with the + removed.
 func (p *Project) ConfigLevels(resource string, fqn []string) []*Value {
-	tree := p.Configs[configKey(resource)]
+	return configLevels(p.Configs[configKey(resource)], fqn)
+}
+
+// UnrenderedConfig is ConfigFor over the trees as written, before Jinja
+// (dbt's unrendered_config), merged with the same rules.
+func (p *Project) UnrenderedConfig(resource, pkg string, fqn []string) *Value {
+	root := p.Root0()
+	proj := root.Dependency(pkg)
+	if proj == nil {
+		proj = root
+	}
+	out := &Value{Kind: Map}
+	for _, l := range configLevels(proj.Unrendered[configKey(resource)], fqn) {
+		out = MergeConfig(out, l)
+	}
+	if proj != root {
+		for _, l := range configLevels(root.Unrendered[configKey(resource)], fqn) {
+			out = MergeConfig(out, l)
+		}
+	}
+	return out
+}
+
+func configLevels(tree *Value, fqn []string) []*Value {
 	if tree == nil {
 		return nil
 	}
