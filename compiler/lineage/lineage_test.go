@@ -168,3 +168,55 @@ func TestCheckSQLPositions(t *testing.T) {
 		t.Error("typo's depends_on edge from base is missing")
 	}
 }
+
+// TestEdgesEqualDependsOn: on projects that use ref() and source()
+// throughout, the edges read from the SQL are exactly depends_on.
+func TestEdgesEqualDependsOn(t *testing.T) {
+	for _, name := range []string{"basic", "rt_basic", "cmd_basic", "lineage_basic"} {
+		t.Run(name, func(t *testing.T) {
+			c := loadFixture(t, name)
+			g, err := Build(context.Background(), c, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fromSQL := map[Edge]bool{}
+			for _, e := range g.Edges {
+				fromSQL[e] = true
+			}
+			analyzed := 0
+			for id, n := range c.Manifest().Nodes {
+				if nd := g.Node(id); nd == nil || !nd.Analyzed {
+					continue
+				}
+				analyzed++
+				for _, d := range n.DependsOnNodes {
+					e := Edge{From: d, To: id}
+					if !fromSQL[e] && !hasMismatch(g, id, d, Unread) {
+						t.Errorf("depends_on edge %v neither read from the SQL nor reported", e)
+					}
+					delete(fromSQL, e)
+				}
+			}
+			for e := range fromSQL {
+				if nd := g.Node(e.To); nd.Analyzed && !hasMismatch(g, e.To, e.From, Unreferenced) {
+					t.Errorf("SQL edge %v not in depends_on and not reported", e)
+				}
+			}
+			if analyzed == 0 {
+				t.Fatal("nothing analyzed")
+			}
+			if name != "lineage_basic" && (len(g.Mismatches) > 0 || len(g.Diagnostics) > 0) {
+				t.Errorf("mismatches %v, diagnostics:\n%s", g.Mismatches, diagLines(g.Diagnostics))
+			}
+		})
+	}
+}
+
+func hasMismatch(g *Graph, node, dep string, kind MismatchKind) bool {
+	for _, m := range g.Mismatches {
+		if m == (Mismatch{Node: node, Dep: dep, Kind: kind}) {
+			return true
+		}
+	}
+	return false
+}
