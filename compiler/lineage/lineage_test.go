@@ -118,6 +118,8 @@ func TestCheckSQLPositions(t *testing.T) {
 		// The ephemeral's own file, not the model that injects it.
 		{source.Error, "models/eph_bad.sql:2:18", `syntax error at or near "from"`, ""},
 		{source.Warning, "models/fine.sql:2:16", "relation warehouse.analytics.base is model base but not in depends_on: expected {{ ref('base') }}", "only when execute is true"},
+		// raw_code is stripped; positions still count from the file.
+		{source.Error, "models/leading_blank.sql:3:12", `syntax error at or near ","`, ""},
 		{source.Error, "models/macro_bad.sql:1:8", `syntax error at or near ","`, "in the output of this expression"},
 		{source.Error, "models/multibyte.sql:2:24", `syntax error at or near "w"`, ""},
 		{source.Error, "models/trailing_comma.sql:5:1", `syntax error at or near "from"`, ""},
