@@ -407,12 +407,18 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 		if tags == nil {
 			tags = []string{}
 		}
-		freshness := s.Get("freshness").Interface()
-		if v := t.Get("freshness"); v != nil {
-			freshness = v.Interface()
+		// Freshness and loaded_at_field may sit on the source or the table,
+		// directly or under config:; a table's freshness refines the
+		// source's field by field, and an explicit null turns it off.
+		pick := func(v *project.Value, key string) *project.Value {
+			if x := v.Get("config").Get(key); x != nil {
+				return x
+			}
+			return v.Get(key)
 		}
-		loadedAt := s.Get("loaded_at_field").Interface()
-		if v := t.Get("loaded_at_field"); v != nil {
+		freshness := mergeFreshness(pick(s, "freshness"), pick(t, "freshness"))
+		loadedAt := pick(s, "loaded_at_field").Interface()
+		if v := pick(t, "loaded_at_field"); v != nil {
 			loadedAt = v.Interface()
 		}
 		def := &manifest.SourceDef{
@@ -450,6 +456,28 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 		p.m.Sources[id] = def
 	}
 	return nil
+}
+
+func mergeFreshness(src, tbl *project.Value) any {
+	if tbl != nil && tbl.IsNull() {
+		return nil
+	}
+	base, _ := src.Interface().(map[string]any)
+	over, _ := tbl.Interface().(map[string]any)
+	if base == nil && over == nil {
+		if tbl != nil {
+			return tbl.Interface()
+		}
+		return src.Interface()
+	}
+	out := map[string]any{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
 }
 
 func (p *parser) readExposure(pr *project.Project, dir, rel string, e *project.Value) error {

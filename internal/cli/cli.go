@@ -127,7 +127,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// dbt accepts flags anywhere after the command; positional words (a
 	// run-operation macro name) are kept.
 	var positional []string
-	rest := args[1:]
+	rest := joinMultiValues(args[1:])
 	for len(rest) > 0 {
 		if err := fs.Parse(rest); err != nil {
 			return exitCrash
@@ -174,6 +174,31 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitCrash
 	}
 	return exitOK
+}
+
+// multiValueFlags take several space-separated values, as dbt's do:
+// --select a b --exclude c.
+var multiValueFlags = map[string]bool{"--select": true, "-s": true, "--models": true, "-m": true,
+	"--exclude": true, "--resource-type": true, "--resource-types": true, "--output-keys": true}
+
+// joinMultiValues folds the words after a multi-value flag into one
+// argument, so the flag package sees --select "a b".
+func joinMultiValues(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		out = append(out, a)
+		if !multiValueFlags[a] || strings.Contains(a, "=") {
+			continue
+		}
+		var vals []string
+		for i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+			i++
+			vals = append(vals, args[i])
+		}
+		out = append(out, strings.Join(vals, " "))
+	}
+	return out
 }
 
 // extraCommands are offline commands registered by other files of this
