@@ -15,10 +15,12 @@ import (
 // 1.12.6 + dbt-postgres 1.11 print and build for the same steps (checked
 // side by side when they were written).
 type step struct {
-	sql  string
-	cmd  string // seed, run, test, snapshot, build
-	vars string
-	full bool
+	sql   string
+	cmd   string // seed, run, test, snapshot, build
+	vars  string
+	full  bool
+	empty bool // --empty
+	store bool // --store-failures
 }
 
 func runScenario(t *testing.T, f *fixture, steps []step, golden string) {
@@ -31,8 +33,20 @@ func runScenario(t *testing.T, f *fixture, steps []step, golden string) {
 			fmt.Fprintf(&b, "=== step %d: sql\n%s\n", i+1, strings.TrimSpace(s.sql))
 			continue
 		}
-		code, out := f.run(cmds[s.cmd], s.vars, func(o *Options) { o.Threads = 1; o.FullRefresh = s.full })
-		fmt.Fprintf(&b, "=== step %d: %s vars=%q full_refresh=%v exit=%d\n%s", i+1, s.cmd, s.vars, s.full, code, out)
+		code, out := f.run(cmds[s.cmd], s.vars, func(o *Options) {
+			o.Threads, o.FullRefresh, o.Empty, o.StoreFailures = 1, s.full, s.empty, s.store
+		})
+		flags := ""
+		if s.full {
+			flags += " --full-refresh"
+		}
+		if s.empty {
+			flags += " --empty"
+		}
+		if s.store {
+			flags += " --store-failures"
+		}
+		fmt.Fprintf(&b, "=== step %d: %s%s vars=%q exit=%d\n%s", i+1, s.cmd, flags, s.vars, code, out)
 		b.WriteString(f.dump())
 	}
 	checkGolden(t, golden, b.String())

@@ -14,7 +14,8 @@ import (
 // TestErrorScenario: a seed row the declared type rejects (reported with
 // file and line); a model whose SQL fails leaves its previous table in
 // place and skips its child while independent models go on; bad
-// incremental strategies; tests that pass, warn and fail by threshold.
+// incremental strategies; a project's own strategy macro; tests that pass,
+// warn and fail by threshold, with and without --store-failures; --empty.
 func TestErrorScenario(t *testing.T) {
 	f := newFixture(t, "rt_errors")
 	steps := []step{
@@ -25,6 +26,9 @@ func TestErrorScenario(t *testing.T) {
 		{cmd: "run", vars: "{strategy: foo}"},
 		{cmd: "test", vars: "{bad_rows: 2}"},
 		{cmd: "test", vars: "{bad_rows: 5, fail: true}"},
+		{cmd: "run", vars: "{custom_rows: 4}"},
+		{cmd: "test", vars: "{bad_rows: 5, fail: true}", store: true},
+		{cmd: "run", vars: "{custom_rows: 6}", empty: true},
 	}
 	runScenario(t, f, steps, "error_scenario.golden")
 }
@@ -70,7 +74,7 @@ func TestTerminatedBackendFailsOnlyThatNode(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, out)
 	}
-	if !strings.Contains(out, "ERROR creating sql table model rt.slow") || !strings.Contains(out, "Done. PASS=4 WARN=0 ERROR=1 SKIP=0") {
+	if !strings.Contains(out, "ERROR creating sql table model rt.slow") || !strings.Contains(out, "Done. PASS=5 WARN=0 ERROR=1 SKIP=0") {
 		t.Errorf("unexpected output:\n%s", out)
 	}
 	if !strings.Contains(out, "terminating connection due to administrator command") {
