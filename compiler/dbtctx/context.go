@@ -604,19 +604,110 @@ func zipFn(s *jinja.State, a *jinja.Args) (any, error) {
 }
 
 func setFn(s *jinja.State, a *jinja.Args) (any, error) {
-	out := &jinja.List{}
+	out := &pySet{d: jinja.NewDict()}
 	if a.Len() == 0 {
 		return out, nil
 	}
-	seen := jinja.NewDict()
 	for _, it := range iterItems(a.Pos[0]) {
-		if _, ok := seen.Get(it); ok {
-			continue
-		}
-		seen.Set(it, true)
-		out.Items = append(out.Items, it)
+		out.add(it)
 	}
 	return out, nil
+}
+
+// pySet is Python's set as dbt's set() returns it: unordered equality,
+// membership, len, and the usual set algebra.
+type pySet struct{ d *jinja.Dict }
+
+func (p *pySet) add(v any) { p.d.Set(v, true) }
+
+// Iter iterates the members in insertion order.
+func (p *pySet) Iter() []any { return append([]any(nil), p.d.Keys()...) }
+
+// Len is len(set).
+func (p *pySet) Len() int { return p.d.Len() }
+
+// Contains is `x in set`.
+func (p *pySet) Contains(v any) bool { _, ok := p.d.Get(v); return ok }
+
+// Truth is bool(set).
+func (p *pySet) Truth() bool { return p.d.Len() > 0 }
+
+// Equal is set equality regardless of order.
+func (p *pySet) Equal(o any) bool {
+	q, ok := o.(*pySet)
+	if !ok || q.Len() != p.Len() {
+		return false
+	}
+	for _, k := range p.d.Keys() {
+		if !q.Contains(k) {
+			return false
+		}
+	}
+	return true
+}
+
+// TypeName is Python's type name.
+func (p *pySet) TypeName() string { return "set" }
+
+// Repr prints like Python's set repr.
+func (p *pySet) Repr() string {
+	if p.Len() == 0 {
+		return "set()"
+	}
+	r := jinja.Repr(jinja.NewList(p.Iter()...))
+	return "{" + r[1:len(r)-1] + "}"
+}
+
+// Attr implements the set methods templates use.
+func (p *pySet) Attr(name string) (any, bool) {
+	other := func(a *jinja.Args) *pySet {
+		q := &pySet{d: jinja.NewDict()}
+		for _, x := range a.Pos {
+			for _, it := range iterItems(x) {
+				q.add(it)
+			}
+		}
+		return q
+	}
+	switch name {
+	case "union":
+		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
+			out := &pySet{d: p.d.Copy()}
+			for _, it := range other(a).Iter() {
+				out.add(it)
+			}
+			return out, nil
+		}), true
+	case "difference", "intersection":
+		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
+			q := other(a)
+			out := &pySet{d: jinja.NewDict()}
+			for _, it := range p.Iter() {
+				if q.Contains(it) == (name == "intersection") {
+					out.add(it)
+				}
+			}
+			return out, nil
+		}), true
+	case "add":
+		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
+			for _, x := range a.Pos {
+				p.add(x)
+			}
+			return nil, nil
+		}), true
+	case "issubset":
+		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
+			q := other(a)
+			for _, it := range p.Iter() {
+				if !q.Contains(it) {
+					return false, nil
+				}
+			}
+			return true, nil
+		}), true
+	}
+	return nil, false
 }
 
 func iterItems(v any) []any {

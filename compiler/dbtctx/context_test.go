@@ -86,7 +86,7 @@ func TestExecuteContext(t *testing.T) {
 		{"fromjson", `{{ fromjson('{"k": [1, 2.5, null]}')['k'] }}`, "[1, 2.5, None]"},
 		{"fromyaml", "{{ fromyaml('a: 1\\nb: [x, y]') }}", "{'a': 1, 'b': ['x', 'y']}"},
 		{"local_md5", "{{ local_md5('abc') }}", "900150983cd24fb0d6963f7d28e17f72"},
-		{"zip and set", "{{ zip([1, 2], ['a', 'b']) }}|{{ set([1, 1, 2]) }}", "[(1, 'a'), (2, 'b')]|[1, 2]"},
+		{"zip and set", "{{ zip([1, 2], ['a', 'b']) }}|{{ set([1, 1, 2]) }}", "[(1, 'a'), (2, 'b')]|{1, 2}"},
 		{"return from a macro", "{% macro m() %}ignored{{ return([1, 2]) }}{% endmacro %}{{ m()[1] }}", "2"},
 		{"modules.re", "{{ modules.re.sub('[0-9]+', '#', 'a1b22') }}", "a#b#"},
 		{"api.Relation.create", "{{ api.Relation.create(database='d', schema='s', identifier='t') }}", `"d"."s"."t"`},

@@ -99,6 +99,17 @@ func (r *Relation) Attr(name string) (any, bool) {
 		return jinja.Normalize(map[string]any{"database": r.IncludeDatabase, "schema": r.IncludeSchema, "identifier": r.IncludeIdentifier}), true
 	case "path":
 		return jinja.Normalize(map[string]any{"database": r.Database, "schema": r.Schema, "identifier": r.Identifier}), true
+	case "get":
+		return jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
+			v := a.Bind(s, "get", "key", "default")
+			if x, ok := r.Item(v[0]); ok {
+				return x, nil
+			}
+			if jinja.IsMissing(v[1]) {
+				return nil, nil
+			}
+			return v[1], nil
+		}), true
 	case "include":
 		return jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
 			v := a.Bind(s, "include", "database", "schema", "identifier")
@@ -155,6 +166,26 @@ func (r *Relation) Attr(name string) (any, bool) {
 			}
 			return c, nil
 		}), true
+	}
+	return nil, false
+}
+
+// IsMapping makes `relation is mapping` true: dbt's relations are
+// dataclasses that behave as mappings, which packages test for
+// (dbt_utils._is_relation).
+func (r *Relation) IsMapping() bool { return true }
+
+// Item implements mapping access: relation['schema'], relation.get('metadata').
+func (r *Relation) Item(key any) (any, bool) {
+	k, ok := key.(string)
+	if !ok {
+		return nil, false
+	}
+	switch k {
+	case "metadata":
+		return jinja.Normalize(map[string]any{"type": "PostgresRelation"}), true
+	case "database", "schema", "identifier", "type":
+		return r.Attr(k)
 	}
 	return nil, false
 }

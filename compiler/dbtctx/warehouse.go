@@ -270,6 +270,47 @@ func (r *tableRow) Repr() string { return jinja.Repr(jinja.Tuple(r.Iter())) }
 
 type tableColumns struct{ items []any }
 
+// Attr gives agate's MappedSequence methods: keys, values, items, get.
+func (c *tableColumns) Attr(name string) (any, bool) {
+	names := func() []any {
+		out := make([]any, len(c.items))
+		for i, it := range c.items {
+			col := it.(*tableColumn)
+			out[i] = col.t.Names[col.i]
+		}
+		return out
+	}
+	switch name {
+	case "keys":
+		return jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) { return jinja.Tuple(names()), nil }), true
+	case "values":
+		return jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
+			return jinja.Tuple(append([]any(nil), c.items...)), nil
+		}), true
+	case "items":
+		return jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
+			ns := names()
+			out := make(jinja.Tuple, len(ns))
+			for i := range ns {
+				out[i] = jinja.Tuple{ns[i], c.items[i]}
+			}
+			return out, nil
+		}), true
+	case "get":
+		return jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
+			v := a.Bind(s, "get", "key", "default")
+			if x, ok := c.Item(v[0]); ok {
+				return x, nil
+			}
+			if jinja.IsMissing(v[1]) {
+				return nil, nil
+			}
+			return v[1], nil
+		}), true
+	}
+	return nil, false
+}
+
 func (c *tableColumns) Iter() []any { return c.items }
 func (c *tableColumns) Len() int    { return len(c.items) }
 func (c *tableColumns) Item(k any) (any, bool) {

@@ -683,6 +683,14 @@ func (s *State) contains(container, item any) bool {
 		return false
 	case interface{ Contains(any) bool }:
 		return c.Contains(item)
+	case interface{ Iter() []any }:
+		// Python falls back to iterating (and so consumes a generator).
+		for _, e := range c.Iter() {
+			if Equal(e, item) {
+				return true
+			}
+		}
+		return false
 	}
 	s.Throw("TypeError", "argument of type '%s' is not iterable", typeName(container))
 	return false

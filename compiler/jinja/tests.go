@@ -48,8 +48,15 @@ func init() {
 			s.pyBind(a, "test_upper", 0, 0)
 			return strPredicate("isupper", ToString(v))
 		},
-		"string":      func(s *State, v any, a *Args) bool { s.pyBind(a, "test_string", 0, 0); _, ok := asString(v); return ok },
-		"mapping":     func(s *State, v any, a *Args) bool { s.pyBind(a, "test_mapping", 0, 0); _, ok := v.(*Dict); return ok },
+		"string": func(s *State, v any, a *Args) bool { s.pyBind(a, "test_string", 0, 0); _, ok := asString(v); return ok },
+		"mapping": func(s *State, v any, a *Args) bool {
+			s.pyBind(a, "test_mapping", 0, 0)
+			if m, ok := v.(interface{ IsMapping() bool }); ok {
+				return m.IsMapping()
+			}
+			_, ok := v.(*Dict)
+			return ok
+		},
 		"number":      testNumber,
 		"sequence":    testSequence,
 		"iterable":    testIterable,

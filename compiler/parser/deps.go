@@ -110,9 +110,18 @@ func (p *parser) resolveDeps() error {
 		for _, r := range n.Refs {
 			t, err := p.resolveRef(n, r)
 			if err != nil {
+				if n.TestMetadata != nil && len(n.DependsOnNodes) == 0 {
+					// A schema test on a model that does not exist (or is
+					// disabled) is disabled with it, as in dbt.
+					delete(p.m.Nodes, id)
+					break
+				}
 				return err
 			}
 			add(t.UniqueID)
+		}
+		if p.m.Nodes[id] == nil {
+			continue
 		}
 		for _, s := range n.Sources {
 			t, err := p.resolveSource(n, s[0], s[1])

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -234,17 +235,24 @@ func hookList(raw any) []any {
 		items = []any{x}
 	}
 	out := make([]any, 0, len(items))
-	for i, it := range items {
-		switch h := it.(type) {
-		case map[string]any:
-			tx, ok := h["transaction"].(bool)
-			if !ok {
-				tx = true
+	for _, it := range items {
+		h, ok := it.(map[string]any)
+		if !ok {
+			text := fmt.Sprint(it)
+			// before_begin()/after_commit() render a JSON object naming
+			// the SQL and whether it runs in the transaction.
+			var decoded map[string]any
+			if strings.HasPrefix(strings.TrimSpace(text), "{") && json.Unmarshal([]byte(text), &decoded) == nil && decoded["sql"] != nil {
+				h = decoded
+			} else {
+				h = map[string]any{"sql": text}
 			}
-			out = append(out, map[string]any{"sql": fmt.Sprint(h["sql"]), "transaction": tx, "index": int64(i)})
-		default:
-			out = append(out, map[string]any{"sql": fmt.Sprint(h), "transaction": true, "index": int64(i)})
 		}
+		tx, ok := h["transaction"].(bool)
+		if !ok {
+			tx = true
+		}
+		out = append(out, map[string]any{"sql": fmt.Sprint(h["sql"]), "transaction": tx, "index": nil})
 	}
 	return out
 }

@@ -140,7 +140,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	app := &app{f: f, stdout: stdout, stderr: stderr, args: positional, start: time.Now()}
+	app := &app{f: f, stdout: stdout, stderr: stderr, args: positional, start: time.Now(), cmd: cmd}
 	var err error
 	switch cmd {
 	case "parse":
@@ -229,6 +229,7 @@ Flags: --project-dir --profiles-dir --target --vars --threads --select --exclude
 }
 
 type app struct {
+	cmd    string // the command, as flags.WHICH shows it to templates
 	f      Flags
 	stdout io.Writer
 	stderr io.Writer
@@ -289,6 +290,10 @@ func (a *app) parseProject() error {
 	if err != nil {
 		return &userError{err}
 	}
+	res.Env.Flags.Set("WHICH", a.cmd)
+	res.Env.Flags.Set("FULL_REFRESH", a.f.FullRefresh)
+	res.Env.FullRefresh = a.f.FullRefresh
+	res.Env.Empty = a.f.Empty
 	a.res = res
 	return nil
 }
