@@ -81,8 +81,7 @@ func report(b *testing.B, cpu time.Duration) {
 }
 
 // compileAll compiles every analyzable node with one worker per CPU, the
-// way Build does (calls to c.Node serialized like Build's, see
-// builder.compileMu), without analyzing.
+// way Build does, without analyzing.
 func compileAll(ctx context.Context, c *compile.Compiler) error {
 	var ids []string
 	for id, n := range c.Manifest().Nodes {
@@ -94,15 +93,12 @@ func compileAll(ctx context.Context, c *compile.Compiler) error {
 	next := make(chan string)
 	errs := make(chan error, len(ids))
 	var wg sync.WaitGroup
-	var mu sync.Mutex
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for id := range next {
-				mu.Lock()
 				_, err := c.Node(ctx, c.Manifest().Nodes[id])
-				mu.Unlock()
 				if err != nil {
 					errs <- err
 				}

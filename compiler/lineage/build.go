@@ -21,12 +21,6 @@ type builder struct {
 	m       *manifest.Manifest
 	rels    *relIndex
 	threads int
-
-	// compileMu serializes c.Node: compile.Compiler reads its done map
-	// under a per-node lock only, which races with writes for other nodes
-	// (go test -race; compile.go node()). Analysis stays parallel. Remove
-	// once the compiler guards the map.
-	compileMu sync.Mutex
 }
 
 func newBuilder(c *compile.Compiler, opts Options) *builder {
@@ -81,9 +75,7 @@ feed:
 
 func (b *builder) analyze(ctx context.Context, n *manifest.Node) *nodeResult {
 	r := &nodeResult{n: n}
-	b.compileMu.Lock()
 	compiled, err := b.c.Node(ctx, n)
-	b.compileMu.Unlock()
 	if err != nil {
 		r.diags = append(r.diags, &source.Diagnostic{Severity: source.Error,
 			Msg: fmt.Sprintf("compiling %s %s (%s): %v", n.ResourceType, n.Name, n.OriginalFilePath, err)})

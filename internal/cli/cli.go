@@ -20,6 +20,7 @@ import (
 
 	"github.com/gdbt/gdbt/compiler/compile"
 	"github.com/gdbt/gdbt/compiler/dbtctx"
+	"github.com/gdbt/gdbt/compiler/lineage"
 	"github.com/gdbt/gdbt/compiler/manifest"
 	"github.com/gdbt/gdbt/compiler/parser"
 	"github.com/gdbt/gdbt/compiler/project"
@@ -369,6 +370,17 @@ func (a *app) compile(ctx context.Context) error {
 		if err := a.writeCompiled(n, sql); err != nil {
 			return err
 		}
+	}
+	// gdbt reads the SQL it compiled: syntax errors and relations named
+	// without ref()/source() are reported at their place in the .sql file.
+	// dbt does not parse SQL, so they are warnings and the exit code stays
+	// dbt's.
+	diags, err := lineage.CheckSQL(ctx, c, ids, lineage.Options{})
+	if err != nil {
+		return err
+	}
+	for _, d := range diags {
+		fmt.Fprintf(a.stderr, "warning: %s\n", d.Error())
 	}
 	return a.writeManifest()
 }
