@@ -62,17 +62,9 @@ lint:
     "$sc" ./...
     echo "lint: ok"
 
-# Run every Go benchmark and print a table.
+# Speed figures with their baselines: Go benchmarks, parse of 10,000 models (cat / gdbt / dbt), dbt vs gdbt builds.
 bench:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    scripts/pg.sh start >/dev/null
-    export GDBT_TEST_DATABASE_URL="$(scripts/pg.sh url)"
-    go build -o bin/benchfmt ./internal/benchfmt
-    status=0
-    go test -run '^$' -bench . -benchmem ./... >bin/bench.txt 2>&1 || status=$?
-    bin/benchfmt <bin/bench.txt
-    exit $status
+    scripts/bench.sh
 
 # Jinja benchmarks only, compared with Python Jinja2 when scripts/bench_jinja.py exists.
 bench-jinja:
@@ -91,16 +83,11 @@ bench-jinja:
     fi
     exit $status
 
-# dbt conformance suite (placeholder until internal/conformance exists).
-conformance:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    if [ ! -d internal/conformance ]; then
-        echo "conformance: internal/conformance does not exist yet; nothing to run"
-        exit 0
-    fi
+# Run dbt and gdbt side by side on projects (default: basic showcase) and compare everything.
+conformance *PROJECTS:
     scripts/pg.sh start >/dev/null
-    GDBT_TEST_DATABASE_URL="$(scripts/pg.sh url)" go test ./internal/conformance/...
+    scripts/venv.sh >/dev/null
+    go run ./internal/conformance/cmd/conformance {{PROJECTS}}
 
 # Stop the throwaway Postgres.
 pg-stop:
