@@ -24,6 +24,7 @@ import (
 	"github.com/gdbt/gdbt/compiler/manifest"
 	"github.com/gdbt/gdbt/compiler/parser"
 	"github.com/gdbt/gdbt/compiler/project"
+	"github.com/gdbt/gdbt/runtime/artifacts"
 )
 
 // Exit codes, as dbt's.
@@ -358,18 +359,38 @@ func (a *app) compile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	results := &artifacts.RunResults{Args: a.runArgs("compile")}
 	for _, id := range ids {
 		n := a.res.Manifest.Nodes[id]
-		if n == nil || n.ResourceType == manifest.Seed {
+		if n == nil {
 			continue
 		}
-		sql, err := c.Node(ctx, n)
-		if err != nil {
-			return &userError{fmt.Errorf("Compilation Error in %s %s (%s)\n  %w", n.ResourceType, n.Name, n.OriginalFilePath, err)}
+		start := time.Now()
+		res := artifacts.Result{Status: "success", ThreadID: "Thread-1 (worker)", UniqueID: id}
+		if n.ResourceType != manifest.Seed {
+			sql, err := c.Node(ctx, n)
+			if err != nil {
+				return &userError{fmt.Errorf("Compilation Error in %s %s (%s)\n  %w", n.ResourceType, n.Name, n.OriginalFilePath, err)}
+			}
+			if err := a.writeCompiled(n, sql); err != nil {
+				return err
+			}
+			yes := true
+			res.Compiled, res.CompiledCode = &yes, &sql
+			if n.RelationName != "" {
+				rel := n.RelationName
+				res.RelationName = &rel
+			}
 		}
-		if err := a.writeCompiled(n, sql); err != nil {
-			return err
-		}
+		end := time.Now()
+		res.Timing = []artifacts.Timing{{Name: "compile", StartedAt: start, CompletedAt: end}, {Name: "execute", StartedAt: end, CompletedAt: end}}
+		res.ExecutionTime = end.Sub(start).Seconds()
+		results.Results = append(results.Results, res)
+	}
+	results.Metadata = artifacts.NewMetadata(a.res.Env.InvocationID, a.start, time.Now(), os.Environ())
+	results.ElapsedTime = time.Since(a.start).Seconds()
+	if err := results.Write(a.targetDir()); err != nil {
+		return err
 	}
 	// gdbt reads the SQL it compiled: syntax errors and relations named
 	// without ref()/source() are reported at their place in the .sql file.

@@ -424,6 +424,13 @@ func (t *task) Run(ctx context.Context, uid string, thread int) bool {
 		r.code = strp(compiled)
 		if ok {
 			inv.writeFile("compiled", n, compiled)
+			// dbt also writes the compiled SQL of the ephemeral models
+			// it injected as CTEs.
+			for _, cte := range n.ExtraCTEs {
+				if e := inv.m.Nodes[cte.ID]; e != nil && e.Compiled {
+					inv.writeFile("compiled", e, e.CompiledCode)
+				}
+			}
 		}
 	} else {
 		r.code = strp("")
@@ -559,23 +566,15 @@ func (inv *invocation) errorMessage(n *manifest.Node, err error) string {
 // relPath is a node's file under target/<kind>, relative to the project
 // root as dbt prints it.
 func (inv *invocation) relPath(kind string, n *manifest.Node) string {
-	p := n.OriginalFilePath
-	if n.TestMetadata != nil {
-		p = p + "/" + n.Path
-	}
 	tp := inv.o.Parse.Project.TargetPath
 	if tp == "" {
 		tp = "target"
 	}
-	return filepath.ToSlash(filepath.Join(tp, kind, n.Package, p))
+	return filepath.ToSlash(filepath.Join(tp, kind, n.OutputPath()))
 }
 
 func (inv *invocation) writeFile(kind string, n *manifest.Node, text string) {
-	p := n.OriginalFilePath
-	if n.TestMetadata != nil {
-		p = p + "/" + n.Path
-	}
-	full := filepath.Join(inv.target, kind, n.Package, filepath.FromSlash(p))
+	full := filepath.Join(inv.target, kind, filepath.FromSlash(n.OutputPath()))
 	dir := filepath.Dir(full)
 	inv.mu.Lock()
 	made := inv.dirs[dir]
