@@ -81,8 +81,6 @@ func (l *lexer) emitText(p int, text string, rstrip bool) {
 	}
 }
 
-func lex(file *source.File) []token { return lexRange(file, 0, len(file.Text)) }
-
 // lexRange lexes file.Text[start:end]; positions stay offsets into the
 // whole file, so errors keep their real line numbers.
 func lexRange(file *source.File, start, end int) []token {

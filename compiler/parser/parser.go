@@ -342,15 +342,6 @@ func (p *parser) loadMacros() error {
 	return nil
 }
 
-func (p *parser) macroPathsOf(pkg string) []string {
-	for _, pr := range p.root.All() {
-		if pr.Name == pkg {
-			return append(append([]string{}, pr.MacroPaths...), pr.GenericTestPaths()...)
-		}
-	}
-	return nil
-}
-
 // newInvocationID returns a random UUID (version 4), as dbt's invocation_id.
 func newInvocationID() string {
 	var b [16]byte

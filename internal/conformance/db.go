@@ -66,7 +66,6 @@ type Relation struct {
 	Columns []string `json:"columns"` // "name type" in ordinal order
 	Rows    int      `json:"rows"`
 	names   []string
-	err     error // reading the contents failed
 }
 
 // Key is schema.name.

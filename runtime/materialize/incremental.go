@@ -99,15 +99,17 @@ func (x *exec) incremental(ctx context.Context) (*Result, error) {
 				return nil, err
 			}
 		}
-		dest, err := x.schemaChanges(ctx, osc, temp, target)
-		if err != nil {
-			return nil, err
+		dest, serr := x.schemaChanges(ctx, osc, temp, target)
+		if serr != nil {
+			return nil, serr
 		}
 		if dest == nil {
-			if dest, err = x.conn.Columns(ctx, target); err != nil {
-				return nil, err
+			if dest, serr = x.conn.Columns(ctx, target); serr != nil {
+				return nil, serr
 			}
 		}
+		// err, not a new variable: a failing strategy must reach the
+		// check after the switch.
 		stmt, err = x.strategySQL(ctx, strategy, target, temp, dest)
 		from = -1
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gdbt/gdbt/compiler/dbtctx"
-	"github.com/gdbt/gdbt/compiler/jinja"
 )
 
 // createTableAs returns dbt-postgres's create_table_as statement and the
@@ -367,15 +366,4 @@ func sortedSet(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// toList converts a config value (string or list) to template values.
-func toList(v any) *jinja.List {
-	switch x := v.(type) {
-	case []any:
-		return jinja.Normalize(x).(*jinja.List)
-	case string:
-		return jinja.NewList(x)
-	}
-	return nil
 }

@@ -130,20 +130,19 @@ type invocation struct {
 }
 
 type nodeResult struct {
-	node      *manifest.Node
-	uniqueID  string
-	status    materialize.Status
-	message   *string
-	resp      *dbtctx.Response
-	failures  *int64
-	timing    []artifacts.Timing
-	thread    string
-	elapsed   time.Duration
-	compiled  *bool
-	code      *string
-	relation  *string
-	isHook    bool
-	hookLabel string
+	node     *manifest.Node
+	uniqueID string
+	status   materialize.Status
+	message  *string
+	resp     *dbtctx.Response
+	failures *int64
+	timing   []artifacts.Timing
+	thread   string
+	elapsed  time.Duration
+	compiled *bool
+	code     *string
+	relation *string
+	isHook   bool
 }
 
 func newInvocationID() string {
