@@ -385,6 +385,9 @@ func (a *app) compile(ctx context.Context) error {
 		end := time.Now()
 		res.Timing = []artifacts.Timing{{Name: "compile", StartedAt: start, CompletedAt: end}, {Name: "execute", StartedAt: end, CompletedAt: end}}
 		res.ExecutionTime = end.Sub(start).Seconds()
+		if n.Config.String("materialized") == "ephemeral" {
+			continue // compiled into its callers; dbt lists no result for it
+		}
 		results.Results = append(results.Results, res)
 	}
 	results.Metadata = artifacts.NewMetadata(a.res.Env.InvocationID, a.start, time.Now(), os.Environ())
