@@ -30,7 +30,7 @@ demo:
 test: && jinja-goldens-check
     scripts/pg.sh start >/dev/null
     scripts/venv.sh >/dev/null
-    GDBT_TEST_DATABASE_URL="$(scripts/pg.sh url)" go test ./...
+    GDBT_TEST_DATABASE_URL="$(scripts/pg.sh url)" go test -timeout 40m ./...
 
 # Compare our Jinja goldens with the Python Jinja2 oracle (skipped until scripts/jinja_oracle.py exists).
 jinja-goldens-check:
