@@ -42,6 +42,11 @@ type Value struct {
 	// Quoted is true for quoted or block scalars: their text is a string no
 	// matter what it looks like.
 	Quoted bool
+
+	// index maps keys to Entries positions once a mapping grows, so merging
+	// configs (dozens of keys, tens of thousands of nodes) stays linear.
+	// It is checked against Entries before use, since callers may append.
+	index map[string]int
 }
 
 // Entry is one key of a mapping.
@@ -374,12 +379,27 @@ func (c *converter) convert(n *yaml.Node) (*Value, error) {
 }
 
 func (v *Value) set(e Entry) {
-	for i := range v.Entries {
-		if v.Entries[i].Key == e.Key {
-			v.Entries[i].Value = e.Value
-			return
+	if len(v.Entries) < 8 {
+		for i := range v.Entries {
+			if v.Entries[i].Key == e.Key {
+				v.Entries[i].Value = e.Value
+				return
+			}
+		}
+		v.Entries = append(v.Entries, e)
+		return
+	}
+	if len(v.index) != len(v.Entries) {
+		v.index = make(map[string]int, len(v.Entries)+8)
+		for i, x := range v.Entries {
+			v.index[x.Key] = i
 		}
 	}
+	if i, ok := v.index[e.Key]; ok && i < len(v.Entries) && v.Entries[i].Key == e.Key {
+		v.Entries[i].Value = e.Value
+		return
+	}
+	v.index[e.Key] = len(v.Entries)
 	v.Entries = append(v.Entries, e)
 }
 
