@@ -178,12 +178,22 @@ func nestedShape(key string, source bool) ordered {
 	return nil
 }
 
+// ExplicitNull marks a value the user set to null (a source table's
+// `freshness: null`), which dbt writes as null where an absent value is
+// written as an object of nulls.
+var ExplicitNull any = explicitNull{}
+
+type explicitNull struct{}
+
 // fixedObj writes v (a map, or nil) over shape: shape's keys in shape's
 // order with v's values where present (nested shapes applied to nested
 // maps), then v's other keys sorted. An ordered v is written as is.
 func (w *jw) fixedObj(v any, shape ordered) {
 	var m map[string]any
 	switch x := v.(type) {
+	case explicitNull:
+		w.null()
+		return
 	case map[string]any:
 		m = x
 	case Config:

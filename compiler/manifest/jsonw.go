@@ -116,7 +116,7 @@ func (w *jw) emptyObj() {
 // which Go maps do not have).
 func (w *jw) value(v any) {
 	switch x := v.(type) {
-	case nil:
+	case nil, explicitNull:
 		w.null()
 	case string:
 		w.str(x)

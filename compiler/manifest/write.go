@@ -652,6 +652,7 @@ func writeSource(e *jw, s *SourceDef) {
 	} else {
 		e.fixedObj(s.Freshness, freshnessShape)
 	}
+	// (ExplicitNull in Freshness or Config["freshness"] writes null.)
 	e.key("external")
 	e.null()
 	e.key("description")

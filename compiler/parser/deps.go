@@ -137,25 +137,28 @@ func (p *parser) resolveDeps() error {
 		}
 	}
 	for _, e := range p.m.Exposures {
-		deps := map[string]bool{}
+		add := func(id string) {
+			for _, x := range e.DependsOnNodes {
+				if x == id {
+					return
+				}
+			}
+			e.DependsOnNodes = append(e.DependsOnNodes, id)
+		}
 		for _, r := range e.Refs {
 			t, err := p.resolveRef(nil, r)
 			if err != nil {
 				return fmt.Errorf("exposure '%s': %w", e.Name, err)
 			}
-			deps[t.UniqueID] = true
+			add(t.UniqueID)
 		}
 		for _, s := range e.Sources {
 			t, err := p.resolveSource(nil, s[0], s[1])
 			if err != nil {
 				return fmt.Errorf("exposure '%s': %w", e.Name, err)
 			}
-			deps[t.UniqueID] = true
+			add(t.UniqueID)
 		}
-		for d := range deps {
-			e.DependsOnNodes = append(e.DependsOnNodes, d)
-		}
-		sort.Strings(e.DependsOnNodes)
 	}
 	return nil
 }

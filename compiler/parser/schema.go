@@ -421,13 +421,21 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 		if v := pick(t, "loaded_at_field"); v != nil {
 			loadedAt = v.Interface()
 		}
+		desc, docs, err := p.renderDoc(pr.Name, str(t.Get("description")))
+		if err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		srcDesc, _, err := p.renderDoc(pr.Name, str(s.Get("description")))
+		if err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
 		def := &manifest.SourceDef{
+			Description: desc, SourceDescription: srcDesc, DocBlocks: docs,
 			UniqueID: id, Package: pr.Name, SourceName: srcName, Name: name,
 			Path: rel, OriginalFilePath: rel, FQN: fqn,
 			Database: database, Schema: schema, Identifier: ident,
-			Loader: str(s.Get("loader")), Description: str(t.Get("description")),
-			SourceDescription: str(s.Get("description")),
-			Meta:              tmeta, SourceMeta: meta, Tags: tags,
+			Loader: str(s.Get("loader")),
+			Meta:   tmeta, SourceMeta: meta, Tags: tags,
 			Config:        manifest.Config{"enabled": true, "event_time": nil, "meta": tmeta, "tags": tags, "freshness": freshness, "loaded_at_field": loadedAt, "loaded_at_query": nil},
 			Quoting:       map[string]any{"database": nil, "schema": nil, "identifier": nil, "column": nil},
 			LoadedAtField: loadedAt, Freshness: freshness,
@@ -436,8 +444,11 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 		}
 		if cols := t.Get("columns"); !cols.IsNull() && cols.Kind == project.List {
 			for _, c := range cols.Items {
-				col := &manifest.Column{Name: str(c.Get("name")), Description: str(c.Get("description")),
+				col := &manifest.Column{Name: str(c.Get("name")),
 					Meta: plainMap(c.Get("meta")), DataType: str(c.Get("data_type")), Tags: strList(c.Get("tags")), Constraints: []any{}}
+				if col.Description, col.DocBlocks, err = p.renderDoc(pr.Name, str(c.Get("description"))); err != nil {
+					return fmt.Errorf("%s: %w", rel, err)
+				}
 				if col.Tags == nil {
 					col.Tags = []string{}
 				}
@@ -460,7 +471,7 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 
 func mergeFreshness(src, tbl *project.Value) any {
 	if tbl != nil && tbl.IsNull() {
-		return nil
+		return manifest.ExplicitNull
 	}
 	base, _ := src.Interface().(map[string]any)
 	over, _ := tbl.Interface().(map[string]any)
@@ -489,7 +500,7 @@ func (p *parser) readExposure(pr *project.Project, dir, rel string, e *project.V
 		fqn = append(fqn, strings.Split(relDir, "/")...)
 	}
 	fqn = append(fqn, name)
-	ex := &manifest.ExposureDef{UniqueID: id, Package: pr.Name, Name: name, Path: rel, OriginalFilePath: rel,
+	ex := &manifest.ExposureDef{UniqueID: id, Package: pr.Name, Name: name, Path: relTo(rel, dir), OriginalFilePath: rel,
 		FQN: fqn, Type: str(e.Get("type")), Owner: plainMap(e.Get("owner")), Description: str(e.Get("description")),
 		Label: str(e.Get("label")), Maturity: str(e.Get("maturity")), Meta: plainMap(e.Get("meta")),
 		Tags: strList(e.Get("tags")), URL: str(e.Get("url")), Config: manifest.Config{"enabled": true, "tags": []string{}, "meta": map[string]any{}},

@@ -7,6 +7,7 @@ package freshness
 
 import (
 	"fmt"
+	"github.com/gdbt/gdbt/compiler/manifest"
 	"strconv"
 	"strings"
 	"time"
@@ -76,7 +77,7 @@ func (c *Criteria) Status(age float64) Status {
 // ParseCriteria reads a source's freshness config (the YAML mapping the
 // parser kept): nil or null means none.
 func ParseCriteria(v any) (*Criteria, error) {
-	if v == nil {
+	if v == nil || v == manifest.ExplicitNull {
 		return nil, nil
 	}
 	m, ok := v.(map[string]any)

@@ -55,6 +55,7 @@ const (
 	Pass    Status = "pass"
 	Fail    Status = "fail"
 	Warn    Status = "warn"
+	NoOp    Status = "no-op" // exposures in build
 )
 
 // Kind classifies node errors as dbt's exception classes do.

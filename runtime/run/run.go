@@ -199,6 +199,17 @@ func execute(ctx context.Context, o Options, cmd command) (code int) {
 		}
 	}
 	sort.Strings(ids)
+	// dbt's build reports each selected exposure as a no-op; they are
+	// scheduled with the nodes but take no part in schemas or hooks.
+	var exposures []string
+	if cmd == cmdBuild && len(ids) > 0 {
+		for id := range inv.m.Exposures {
+			if o.Selected == nil || contains(o.Selected, id) {
+				exposures = append(exposures, id)
+			}
+		}
+		sort.Strings(exposures)
+	}
 
 	targetName := ""
 	if proj.Profile != nil {
@@ -283,10 +294,11 @@ func execute(ctx context.Context, o Options, cmd command) (code int) {
 	if cmd == cmdBuild {
 		g = g.AddTestEdges(inv.m)
 	}
-	inv.total = len(ids)
+	inv.total = len(ids) + len(exposures)
 	runStart := time.Now()
 	if hookOK {
-		if _, err := scheduler.Run(ctx, g, ids, scheduler.Options{Threads: threads, FailFast: o.FailFast}, &task{inv: inv}); err != nil {
+		all := append(append([]string{}, ids...), exposures...)
+		if _, err := scheduler.Run(ctx, g, all, scheduler.Options{Threads: threads, FailFast: o.FailFast}, &task{inv: inv}); err != nil {
 			p.line("Encountered an error:\n" + err.Error())
 			return ExitCrash
 		}
@@ -408,6 +420,9 @@ func strp(s string) *string { return &s }
 
 func (t *task) Run(ctx context.Context, uid string, thread int) bool {
 	inv := t.inv
+	if e := inv.m.Exposures[uid]; e != nil {
+		return t.noOp(uid, e, thread)
+	}
 	n := inv.m.Nodes[uid]
 	idx := t.next()
 	p := inv.p
@@ -476,9 +491,40 @@ func (t *task) Run(ctx context.Context, uid string, thread int) bool {
 	return true
 }
 
+// noOp reports an exposure in build: nothing runs, one NO-OP line, a
+// result with status no-op, as dbt's no-op runner does.
+func (t *task) noOp(uid string, e *manifest.ExposureDef, thread int) bool {
+	idx := t.next()
+	var zero time.Duration
+	t.inv.p.line(fancy("NO-OP exposure "+e.Name, t.inv.p.yellow("NO-OP"), idx, t.inv.total, &zero, false))
+	var none int64
+	t.record(&nodeResult{
+		node:     &manifest.Node{UniqueID: uid, ResourceType: manifest.Exposure, Name: e.Name, Package: e.Package},
+		uniqueID: uid, status: materialize.NoOp, message: strp("NO-OP"), failures: &none,
+		thread: fmt.Sprintf("Thread-%d (worker)", thread), timing: []artifacts.Timing{},
+	})
+	return true
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
 func (t *task) Skip(uid, cause string, thread int) {
 	inv := t.inv
 	n := inv.m.Nodes[uid]
+	if n == nil {
+		if e := inv.m.Exposures[uid]; e != nil {
+			n = &manifest.Node{UniqueID: uid, ResourceType: manifest.Exposure, Name: e.Name, Package: e.Package}
+		} else {
+			return
+		}
+	}
 	idx := t.next()
 	var msg string
 	switch n.ResourceType {
@@ -629,6 +675,8 @@ func (inv *invocation) summary(elapsed time.Duration, interrupted bool) {
 			stats["warn"]++
 		case materialize.Skipped:
 			stats["skip"]++
+		case materialize.NoOp:
+			stats["noop"]++
 		default:
 			stats["pass"]++
 		}
@@ -676,7 +724,7 @@ func (inv *invocation) summary(elapsed time.Duration, interrupted bool) {
 	}
 	p.line("")
 	p.line(fmt.Sprintf("Done. PASS=%d WARN=%d ERROR=%d SKIP=%d NO-OP=%d REUSED=%d TOTAL=%d",
-		stats["pass"], stats["warn"], stats["error"], stats["skip"], 0, 0, len(inv.results)))
+		stats["pass"], stats["warn"], stats["error"], stats["skip"], stats["noop"], 0, len(inv.results)))
 }
 
 func (r *nodeResult) resourceType() string {
