@@ -621,13 +621,15 @@ func (inv *invocation) relPath(kind string, n *manifest.Node) string {
 func (inv *invocation) writeFile(kind string, n *manifest.Node, text string) {
 	full := filepath.Join(inv.target, kind, filepath.FromSlash(n.OutputPath()))
 	dir := filepath.Dir(full)
+	// The directory is created under the lock: a worker that finds it
+	// marked must also find it on disk.
 	inv.mu.Lock()
-	made := inv.dirs[dir]
-	inv.dirs[dir] = true
-	inv.mu.Unlock()
-	if !made {
-		_ = os.MkdirAll(dir, 0o755)
+	if !inv.dirs[dir] {
+		if err := os.MkdirAll(dir, 0o755); err == nil {
+			inv.dirs[dir] = true
+		}
 	}
+	inv.mu.Unlock()
 	_ = os.WriteFile(full, []byte(text), 0o644)
 }
 
