@@ -325,8 +325,9 @@ func (p *parser) loadMacros() error {
 				supported = []string{"sql"}
 			}
 			args := []any{}
-			if def.Tag == "macro" {
-				// dbt lists a macro's signature; test blocks get none.
+			if f.fsys == nil && !inGenericTestPath(p.root, f.pkg, f.rel) {
+				// dbt lists the signature of what it reads from macro-paths;
+				// generic tests under tests/generic get none.
 				for _, prm := range def.Params {
 					args = append(args, map[string]any{"name": prm.Name, "type": nil, "description": ""})
 				}
@@ -350,6 +351,19 @@ func newInvocationID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func inGenericTestPath(root *project.Project, pkg, rel string) bool {
+	pr := root.Dependency(pkg)
+	if pr == nil {
+		return false
+	}
+	for _, g := range pr.GenericTestPaths() {
+		if strings.HasPrefix(rel, strings.TrimSuffix(g, "/")+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func nowStamp() float64 { return float64(time.Now().UnixNano()) / 1e9 }
