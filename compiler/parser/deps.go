@@ -89,6 +89,13 @@ func (p *parser) indexNodes() {
 // tests to the node they test.
 func (p *parser) resolveDeps() error {
 	p.indexNodes()
+	// A schema test on a model that does not exist (or is disabled) is
+	// disabled with it, as in dbt.
+	for _, a := range p.attach {
+		if _, err := p.resolveRef(a.test, a.target); err != nil {
+			delete(p.m.Nodes, a.test.UniqueID)
+		}
+	}
 	ids := make([]string, 0, len(p.m.Nodes))
 	for id := range p.m.Nodes {
 		ids = append(ids, id)
@@ -96,6 +103,9 @@ func (p *parser) resolveDeps() error {
 	sort.Strings(ids)
 	for _, id := range ids {
 		n := p.m.Nodes[id]
+		if n == nil {
+			continue // a disabled test
+		}
 		// dbt keeps depends_on.nodes in the order refs and then sources
 		// were made.
 		n.DependsOnNodes = n.DependsOnNodes[:0]
@@ -110,18 +120,9 @@ func (p *parser) resolveDeps() error {
 		for _, r := range n.Refs {
 			t, err := p.resolveRef(n, r)
 			if err != nil {
-				if n.TestMetadata != nil && len(n.DependsOnNodes) == 0 {
-					// A schema test on a model that does not exist (or is
-					// disabled) is disabled with it, as in dbt.
-					delete(p.m.Nodes, id)
-					break
-				}
 				return err
 			}
 			add(t.UniqueID)
-		}
-		if p.m.Nodes[id] == nil {
-			continue
 		}
 		for _, s := range n.Sources {
 			t, err := p.resolveSource(n, s[0], s[1])
