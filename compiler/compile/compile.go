@@ -77,7 +77,7 @@ func (c *Compiler) node(ctx context.Context, n *manifest.Node) (*compiled, error
 	if r, ok := c.result(n.UniqueID); ok {
 		return r, nil
 	}
-	nc := c.env.NewNodeContext(n, dbtctx.Execute)
+	nc := c.env.NewNodeContext(n, dbtctx.Execute).Bind(ctx)
 	if n.TestMetadata != nil {
 		kw, err := c.testKwargs(n, nc)
 		if err != nil {
@@ -207,7 +207,7 @@ func (c *Compiler) Render(ctx context.Context, n *manifest.Node, name, text stri
 	if err != nil {
 		return "", err
 	}
-	return t.Execute(c.env.NewNodeContext(n, dbtctx.Execute), nil)
+	return t.Execute(c.env.NewNodeContext(n, dbtctx.Execute).Bind(ctx), nil)
 }
 
 // CallMacro calls a macro by name in n's run-time context (as dbt calls
@@ -221,7 +221,7 @@ func (c *Compiler) CallMacro(ctx context.Context, n *manifest.Node, name string,
 	if !ok {
 		return nil, fmt.Errorf("macro '%s' not found", name)
 	}
-	return c.env.Jinja.CallMacro(c.env.NewNodeContext(n, dbtctx.Execute), nil, ref.Macro, &jinja.Args{Pos: args})
+	return c.env.Jinja.CallMacro(c.env.NewNodeContext(n, dbtctx.Execute).Bind(ctx), nil, ref.Macro, &jinja.Args{Pos: args})
 }
 
 // HasMacro reports whether name resolves, for a node of package pkg, to a

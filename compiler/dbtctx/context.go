@@ -82,6 +82,8 @@ type NodeContext struct {
 	CTEs    []string // unique_ids of ephemeral models referenced
 	results map[string]*jinja.Dict
 	extra   map[string]any
+	callCtx context.Context
+	wh      Warehouse
 	model   any
 	mu      sync.Mutex
 }
@@ -429,7 +431,7 @@ func (c *NodeContext) envVar(s *jinja.State, a *jinja.Args) (any, error) {
 // is_incremental
 
 func (c *NodeContext) isIncremental(s *jinja.State, a *jinja.Args) (any, error) {
-	if c.Phase == Parse || c.Node == nil || c.env.Warehouse == nil {
+	if c.Phase == Parse || c.Node == nil || c.warehouse() == nil {
 		return false, nil
 	}
 	if c.Node.Config.String("materialized") != "incremental" {
@@ -443,7 +445,7 @@ func (c *NodeContext) isIncremental(s *jinja.State, a *jinja.Args) (any, error) 
 		}
 	}
 	rel := c.env.Relation(c.Node)
-	existing, err := c.env.Warehouse.GetRelation(c.ctx(), rel.Database, rel.Schema, rel.Identifier)
+	existing, err := c.warehouse().GetRelation(c.ctx(), rel.Database, rel.Schema, rel.Identifier)
 	if err != nil {
 		return nil, err
 	}
@@ -451,10 +453,41 @@ func (c *NodeContext) isIncremental(s *jinja.State, a *jinja.Args) (any, error) 
 }
 
 func (c *NodeContext) ctx() context.Context {
+	if c.callCtx != nil {
+		return c.callCtx
+	}
 	if c.env.Context != nil {
 		return c.env.Context
 	}
 	return context.Background()
+}
+
+// warehouse is the connection templates of this render use: the node's
+// own session when the runtime passed one (so run_query inside a hook sees
+// and does not block on the node's open transaction), else the shared one.
+func (c *NodeContext) warehouse() Warehouse {
+	if c.wh != nil {
+		return c.wh
+	}
+	return c.env.Warehouse
+}
+
+type warehouseKey struct{}
+
+// WithWarehouse returns a context whose renders reach the warehouse
+// through w (a node's session) instead of the environment's pool.
+func WithWarehouse(ctx context.Context, w Warehouse) context.Context {
+	return context.WithValue(ctx, warehouseKey{}, w)
+}
+
+// Bind makes the render use ctx for cancellation and the warehouse ctx
+// carries, if any.
+func (c *NodeContext) Bind(ctx context.Context) *NodeContext {
+	c.callCtx = ctx
+	if w, ok := ctx.Value(warehouseKey{}).(Warehouse); ok {
+		c.wh = w
+	}
+	return c
 }
 
 // ---------------------------------------------------------------------------

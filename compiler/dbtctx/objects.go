@@ -133,7 +133,8 @@ func (o *configObject) Attr(name string) (any, bool) {
 type adapterObject struct{ c *NodeContext }
 
 func (o *adapterObject) wh() (Warehouse, bool) {
-	return o.c.env.Warehouse, o.c.Phase == Execute && o.c.env.Warehouse != nil
+	w := o.c.warehouse()
+	return w, o.c.Phase == Execute && w != nil
 }
 
 func relArg(v any) (*Relation, error) {

@@ -215,7 +215,7 @@ func (x *exec) override(names ...string) string {
 
 // call renders macro name with args in the node's context.
 func (x *exec) call(ctx context.Context, name string, args ...any) (string, error) {
-	v, err := x.r.C.CallMacro(ctx, x.n, name, args...)
+	v, err := x.r.C.CallMacro(dbtctx.WithWarehouse(ctx, x.conn.Warehouse()), x.n, name, args...)
 	if err != nil {
 		return "", err
 	}
@@ -239,7 +239,7 @@ func (x *exec) hooks(ctx context.Context, key string, inside bool) error {
 			continue
 		}
 		text, _ := m["sql"].(string)
-		sql, err := x.r.C.Render(ctx, x.n, fmt.Sprintf("%s %d of %s", key, i, x.n.UniqueID), text)
+		sql, err := x.r.C.Render(dbtctx.WithWarehouse(ctx, x.conn.Warehouse()), x.n, fmt.Sprintf("%s %d of %s", key, i, x.n.UniqueID), text)
 		if err != nil {
 			return &NodeError{Kind: CompilationError, Node: x.n, Err: err}
 		}
