@@ -243,7 +243,23 @@ func (p *parser) buildTest(t *testSpec) (*manifest.Node, error) {
 	for _, k := range config.keys {
 		call.Set(k, dbtctx.FromGo(config.vals[k]))
 	}
-	f.configs = []*jinja.Dict{call}
+	// A generic test's macro may call config() itself (dbt-utils'
+	// equal_rowcount sets fail_calc): dbt renders it at parse time and
+	// the YAML config, rendered after it, wins.
+	macroID := p.testMacroID(t.pkg.Name, namespace, "test_"+name)
+	if macroID != "" && macroID != "macro.dbt.test_not_null" && macroID != "macro.dbt.test_unique" {
+		tmpl, err := p.jinja.Parse(t.file, "{{ "+macroName+"(**_dbt_generic_test_kwargs) }}")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", e.Pos, err)
+		}
+		n.Config = manifest.Config{}
+		rc := p.env.NewNodeContext(n, dbtctx.Parse)
+		rc.Set("_dbt_generic_test_kwargs", testKwargsValue(n))
+		if _, err := tmpl.Execute(rc, nil); err == nil {
+			f.configs = append(f.configs, rc.Configs...)
+		}
+	}
+	f.configs = append(f.configs, call)
 	n.Config = p.testConfig(f)
 	n.UnrenderedConfig = manifest.Config{}
 	for _, k := range config.keys {
@@ -269,7 +285,6 @@ func (p *parser) buildTest(t *testSpec) (*manifest.Node, error) {
 	if err := p.locate(n); err != nil {
 		return nil, err
 	}
-	macroID := p.testMacroID(t.pkg.Name, namespace, "test_"+name)
 	if macroID != "" {
 		n.DependsOnMacros = []string{macroID}
 	}
