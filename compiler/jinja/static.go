@@ -116,3 +116,57 @@ func literal(x Expr) (any, bool) {
 	}
 	return nil, false
 }
+
+// MacroCall is a call a macro body makes that may reach another macro:
+// name(...), pkg.name(...), or adapter.dispatch('name', 'ns') with literal
+// arguments.
+type MacroCall struct {
+	Package  string // for pkg.name(...)
+	Name     string
+	Dispatch bool // adapter.dispatch('Name', 'Package')
+}
+
+// MacroCalls lists, in source order, the calls in m's body that can name a
+// macro (dbt's depends_on.macros of a macro is found this way).
+func (m *MacroNode) MacroCalls() []MacroCall {
+	var out []MacroCall
+	v := &visitor{expr: func(x Expr) bool {
+		c, ok := x.(*CallExpr)
+		if !ok {
+			return true
+		}
+		switch fn := c.Fn.(type) {
+		case *NameExpr:
+			out = append(out, MacroCall{Name: fn.Name})
+		case *AttrExpr:
+			base, ok := fn.X.(*NameExpr)
+			if !ok {
+				return true
+			}
+			if base.Name == "adapter" && fn.Name == "dispatch" && len(c.Args) > 0 {
+				name, ok := literal(c.Args[0])
+				if s, isStr := name.(string); ok && isStr {
+					mc := MacroCall{Name: s, Dispatch: true}
+					if len(c.Args) > 1 {
+						if ns, ok := literal(c.Args[1]); ok {
+							mc.Package, _ = ns.(string)
+						}
+					}
+					for i, k := range c.KwNames {
+						if k == "macro_namespace" {
+							if ns, ok := literal(c.KwValues[i]); ok {
+								mc.Package, _ = ns.(string)
+							}
+						}
+					}
+					out = append(out, mc)
+				}
+				return true
+			}
+			out = append(out, MacroCall{Package: base.Name, Name: fn.Name})
+		}
+		return true
+	}}
+	v.nodes(m.Body)
+	return out
+}

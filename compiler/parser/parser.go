@@ -310,6 +310,7 @@ func (p *parser) loadMacros() error {
 	if err != nil {
 		return err
 	}
+	var defs []macroDef
 	// Register in order, so a later package's macro replaces nothing of
 	// another package and duplicates within a package are reported.
 	for i, f := range files {
@@ -338,7 +339,15 @@ func (p *parser) loadMacros() error {
 				OriginalFilePath: f.rel, MacroSQL: def.Source(), CreatedAt: nowStamp(),
 				SupportedLanguages: supported,
 			}
+			if !p.macros.IsInternal(f.pkg) {
+				defs = append(defs, macroDef{f.pkg, def})
+			}
 		}
+	}
+	// A macro depends on the macros its body calls, found statically.
+	for _, d := range defs {
+		md := p.m.Macros["macro."+d.pkg+"."+d.def.Name]
+		md.DependsOnMacros = p.macroCallDeps(d.pkg, d.def)
 	}
 	return nil
 }
@@ -351,6 +360,44 @@ func newInvocationID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+type macroDef struct {
+	pkg string
+	def *jinja.MacroNode
+}
+
+func (p *parser) macroCallDeps(pkg string, def *jinja.MacroNode) []string {
+	out := []string{}
+	add := func(id string) {
+		for _, x := range out {
+			if x == id {
+				return
+			}
+		}
+		out = append(out, id)
+	}
+	for _, c := range def.MacroCalls() {
+		switch {
+		case c.Dispatch:
+			if ref, err := p.macros.Dispatch(pkg, c.Name, c.Package, p.env.Dispatch[c.Package]); err == nil {
+				add(ref.UniqueID())
+			}
+		case c.Package != "":
+			if c.Package == dbtctx.PkgDBT {
+				if ref, ok := p.macros.Lookup("", c.Name); ok && p.macros.IsInternal(ref.Package) {
+					add(ref.UniqueID())
+				}
+			} else if _, ok := p.macros.Get(c.Package, c.Name); ok {
+				add("macro." + c.Package + "." + c.Name)
+			}
+		default:
+			if ref, ok := p.macros.Lookup(pkg, c.Name); ok {
+				add(ref.UniqueID())
+			}
+		}
+	}
+	return out
 }
 
 func inGenericTestPath(root *project.Project, pkg, rel string) bool {
