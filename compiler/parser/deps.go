@@ -106,8 +106,7 @@ func (p *parser) resolveDeps() error {
 		if n == nil {
 			continue // a disabled test
 		}
-		// dbt keeps depends_on.nodes in the order refs and then sources
-		// were made.
+		// dbt keeps depends_on.nodes in the order they were made.
 		n.DependsOnNodes = n.DependsOnNodes[:0]
 		add := func(id string) {
 			for _, x := range n.DependsOnNodes {
@@ -117,15 +116,16 @@ func (p *parser) resolveDeps() error {
 			}
 			n.DependsOnNodes = append(n.DependsOnNodes, id)
 		}
-		for _, r := range n.Refs {
-			t, err := p.resolveRef(n, r)
+		// dbt resolves sources before refs, so sources come first.
+		for _, s := range n.Sources {
+			t, err := p.resolveSource(n, s[0], s[1])
 			if err != nil {
 				return err
 			}
 			add(t.UniqueID)
 		}
-		for _, s := range n.Sources {
-			t, err := p.resolveSource(n, s[0], s[1])
+		for _, r := range n.Refs {
+			t, err := p.resolveRef(n, r)
 			if err != nil {
 				return err
 			}
@@ -146,15 +146,15 @@ func (p *parser) resolveDeps() error {
 			}
 			e.DependsOnNodes = append(e.DependsOnNodes, id)
 		}
-		for _, r := range e.Refs {
-			t, err := p.resolveRef(nil, r)
+		for _, s := range e.Sources {
+			t, err := p.resolveSource(nil, s[0], s[1])
 			if err != nil {
 				return fmt.Errorf("exposure '%s': %w", e.Name, err)
 			}
 			add(t.UniqueID)
 		}
-		for _, s := range e.Sources {
-			t, err := p.resolveSource(nil, s[0], s[1])
+		for _, r := range e.Refs {
+			t, err := p.resolveRef(nil, r)
 			if err != nil {
 				return fmt.Errorf("exposure '%s': %w", e.Name, err)
 			}
