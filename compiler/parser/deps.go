@@ -76,6 +76,21 @@ func (p *parser) resolveSource(from *manifest.Node, src, table string) (*manifes
 	return found, nil
 }
 
+// atCall prefixes err with the file:line:col of the ref()/source() call
+// naming name in n's template, when it can be found statically.
+func (p *parser) atCall(n *manifest.Node, fn, name string, err error) error {
+	t := p.tmpls[n.UniqueID]
+	if t == nil {
+		return err
+	}
+	for _, c := range t.StaticCalls(fn) {
+		if len(c.Args) > 0 && c.Args[len(c.Args)-1] == name {
+			return fmt.Errorf("%s: %w", t.File().Position(c.Pos), err)
+		}
+	}
+	return err
+}
+
 func (p *parser) indexNodes() {
 	p.byName = map[string][]*manifest.Node{}
 	for _, n := range p.m.Nodes {
@@ -120,14 +135,14 @@ func (p *parser) resolveDeps() error {
 		for _, s := range n.Sources {
 			t, err := p.resolveSource(n, s[0], s[1])
 			if err != nil {
-				return err
+				return p.atCall(n, "source", s[1], err)
 			}
 			add(t.UniqueID)
 		}
 		for _, r := range n.Refs {
 			t, err := p.resolveRef(n, r)
 			if err != nil {
-				return err
+				return p.atCall(n, "ref", r.Name, err)
 			}
 			add(t.UniqueID)
 		}

@@ -134,7 +134,7 @@ func TestParseErrors(t *testing.T) {
 		want  string // substring of the error, with its position
 	}{
 		{"jinja syntax", map[string]string{"models/a.sql": "select {{ 1 +  }}"}, "models/a.sql:1:"},
-		{"unknown ref", map[string]string{"models/a.sql": "select * from {{ ref('nope') }}"}, "depends on a node named 'nope' which was not found"},
+		{"unknown ref", map[string]string{"models/a.sql": "select * from {{ ref('nope') }}"}, "models/a.sql:1:18: model 'model.p.a' (models/a.sql) depends on a node named 'nope' which was not found"},
 		{"bad test entry", map[string]string{"models/a.sql": "select 1 as id", "models/s.yml": "version: 2\nmodels:\n  - name: a\n    columns:\n      - name: id\n        data_tests:\n          - {unique: {}, not_null: {}}\n"}, "s.yml:7:13"},
 		{"duplicate macro", map[string]string{"models/a.sql": "select 1", "macros/m.sql": "{% macro m() %}{% endmacro %}{% macro m() %}{% endmacro %}"}, `two macros named "m"`},
 	}

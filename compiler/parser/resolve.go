@@ -148,6 +148,9 @@ func (p *parser) resolveNodes() error {
 		}
 		n.Refs = f.refs
 		n.Sources = f.sources
+		if f.tmpl != nil {
+			p.tmpls[n.UniqueID] = f.tmpl
+		}
 		n.DependsOnMacros = append(n.DependsOnMacros, f.called...)
 		p.m.Nodes[n.UniqueID] = n
 	}
