@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gdbt/gdbt/compiler/jinja"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -477,7 +477,7 @@ func (t *previewTable) jsonValue(j int, v *string) string {
 	return pyString(t.display(j, s))
 }
 
-// pyFloat is Python's repr of float(Decimal(s)).
+// pyFloat is Python's json.dumps of float(Decimal(s)).
 func pyFloat(s string) string {
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil {
@@ -491,66 +491,14 @@ func pyFloat(s string) string {
 		}
 		return "null"
 	}
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
-	mant, expStr, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(expStr)
-	if exp < -4 || exp >= 16 {
-		sign := "+"
-		if exp < 0 {
-			sign, exp = "-", -exp
-		}
-		return fmt.Sprintf("%se%s%02d", mant, sign, exp)
-	}
-	out := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(out, ".") {
-		out += ".0"
-	}
+	out, _ := jinja.DumpJSON(f, false)
 	return out
 }
 
-// pyString is json.dumps of a str with ensure_ascii.
+// pyString is json.dumps of a str (ensure_ascii), shared with tojson.
 func pyString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r < 0x20 || (r > 0x7e && r < 0x10000):
-			if r == 0x7f {
-				b.WriteRune(r)
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
-		case r >= 0x10000:
-			r -= 0x10000
-			fmt.Fprintf(&b, `\u%04x\u%04x`, 0xD800+(r>>10), 0xDC00+(r&0x3FF))
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
+	out, _ := jinja.DumpJSON(s, false)
+	return out
 }
 
 // decimal is a parsed number: digits × 10^exp.
