@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -32,7 +33,8 @@ import (
 
 // Options tune a parse.
 type Options struct {
-	Threads int // parallel file work; 0 means GOMAXPROCS
+	Threads int       // parallel file work; 0 means GOMAXPROCS
+	Trace   io.Writer // when set, each phase's duration is written to it
 }
 
 // Result is the parsed project with the environment later phases render in.
@@ -53,10 +55,18 @@ func Parse(root *project.Project, opts Options) (*Result, error) {
 	p.m.ProjectID = hex.EncodeToString(sum[:])
 	p.m.AdapterType = "postgres"
 	p.env = p.newEnv()
-	steps := []func() error{p.loadMacros, p.loadDocs, p.loadFiles, p.loadSchemas, p.applyVersions, p.resolveNodes, p.buildTests, p.resolveDeps}
+	steps := []struct {
+		name string
+		run  func() error
+	}{{"macros", p.loadMacros}, {"docs", p.loadDocs}, {"files", p.loadFiles}, {"schemas", p.loadSchemas},
+		{"versions", p.applyVersions}, {"nodes", p.resolveNodes}, {"tests", p.buildTests}, {"deps", p.resolveDeps}}
 	for _, step := range steps {
-		if err := step(); err != nil {
+		start := time.Now()
+		if err := step.run(); err != nil {
 			return nil, err
+		}
+		if opts.Trace != nil {
+			fmt.Fprintf(opts.Trace, "parse %-9s %8.1f ms\n", step.name, float64(time.Since(start).Microseconds())/1000)
 		}
 	}
 	return &Result{Manifest: p.m, Env: p.env, Project: root, Warnings: p.warnings}, nil

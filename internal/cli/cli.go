@@ -288,7 +288,11 @@ func (a *app) parseProject() error {
 	if err := a.load(false); err != nil {
 		return err
 	}
-	res, err := parser.Parse(a.proj, parser.Options{Threads: a.threads()})
+	opts := parser.Options{Threads: a.threads()}
+	if os.Getenv("GDBT_TRACE") != "" {
+		opts.Trace = a.stderr
+	}
+	res, err := parser.Parse(a.proj, opts)
 	if err != nil {
 		return &userError{err}
 	}
