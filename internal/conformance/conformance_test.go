@@ -9,8 +9,8 @@ import (
 	"testing"
 )
 
-// TestConformanceProjects runs dbt and gdbt on the default projects (basic and the
-// showcase; GDBT_CONFORMANCE_PROJECTS="a b" picks others) and fails on every
+// TestConformanceProjects runs dbt and gdbt on the default projects (basic, the
+// showcase and versions; GDBT_CONFORMANCE_PROJECTS="a b" picks others) and fails on every
 // difference docs/conformance-allowlist.yml does not allow, and on drift between
 // dbt's output and the fixtures' expected/ goldens.
 //
