@@ -52,10 +52,10 @@ type BlockHeader struct {
 // AddBlockTag registers a host block tag.
 func (e *Environment) AddBlockTag(name string, tag BlockTag) { e.blocks[name] = tag }
 
-// normalizeNewlines applies Jinja2's source handling: every newline
+// NormalizeNewlines applies Jinja2's source handling: every newline
 // sequence becomes "\n" and one trailing newline is dropped
 // (keep_trailing_newline=False).
-func normalizeNewlines(src string) string {
+func NormalizeNewlines(src string) string {
 	if strings.IndexByte(src, '\r') >= 0 {
 		src = strings.ReplaceAll(src, "\r\n", "\n")
 		src = strings.ReplaceAll(src, "\r", "\n")
@@ -65,7 +65,7 @@ func normalizeNewlines(src string) string {
 
 // Parse parses src under name (used in error messages).
 func (e *Environment) Parse(name, src string) (*Template, error) {
-	return e.ParseFile(source.NewFile(name, normalizeNewlines(src)))
+	return e.ParseFile(source.NewFile(name, NormalizeNewlines(src)))
 }
 
 // ParseFile parses a registered source file. The file's text must already

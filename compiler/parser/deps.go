@@ -123,14 +123,7 @@ func (p *parser) resolveDeps() error {
 		}
 		// dbt keeps depends_on.nodes in the order they were made.
 		n.DependsOnNodes = n.DependsOnNodes[:0]
-		add := func(id string) {
-			for _, x := range n.DependsOnNodes {
-				if x == id {
-					return
-				}
-			}
-			n.DependsOnNodes = append(n.DependsOnNodes, id)
-		}
+		add := func(id string) { n.DependsOnNodes = appendUnique(n.DependsOnNodes, id) }
 		// dbt resolves sources before refs, so sources come first.
 		for _, s := range n.Sources {
 			t, err := p.resolveSource(n, s[0], s[1])
@@ -153,14 +146,7 @@ func (p *parser) resolveDeps() error {
 		}
 	}
 	for _, e := range p.m.Exposures {
-		add := func(id string) {
-			for _, x := range e.DependsOnNodes {
-				if x == id {
-					return
-				}
-			}
-			e.DependsOnNodes = append(e.DependsOnNodes, id)
-		}
+		add := func(id string) { e.DependsOnNodes = appendUnique(e.DependsOnNodes, id) }
 		for _, s := range e.Sources {
 			t, err := p.resolveSource(nil, s[0], s[1])
 			if err != nil {

@@ -137,7 +137,7 @@ func (p *parser) readNodeFile(pr *project.Project, rt manifest.ResourceType, dir
 	sum := checksum([]byte(strings.Join(strings.Fields(text), " ")))
 	if rt == manifest.Seed {
 		// Python reads text with universal newlines: CRLF counts as LF.
-		sum = checksum([]byte(strings.TrimSpace(normalizeNewlines(string(data)))))
+		sum = checksum([]byte(strings.TrimSpace(jinja.NormalizeNewlines(string(data)))))
 	}
 	base := func(name string) *manifest.Node {
 		return &manifest.Node{

@@ -246,16 +246,7 @@ func readFile(root, rel string) (*source.File, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return source.NewFile(rel, normalizeNewlines(string(data))), data, nil
-}
-
-// normalizeNewlines applies Jinja2's source handling so positions match.
-func normalizeNewlines(src string) string {
-	if strings.IndexByte(src, '\r') >= 0 {
-		src = strings.ReplaceAll(src, "\r\n", "\n")
-		src = strings.ReplaceAll(src, "\r", "\n")
-	}
-	return strings.TrimSuffix(src, "\n")
+	return source.NewFile(rel, jinja.NormalizeNewlines(string(data))), data, nil
 }
 
 func checksum(data []byte) string {
@@ -310,7 +301,7 @@ func (p *parser) loadMacros() error {
 		if err != nil {
 			return err
 		}
-		t, err := p.jinja.ParseFile(source.NewFile(f.rel, normalizeNewlines(string(data))))
+		t, err := p.jinja.ParseFile(source.NewFile(f.rel, jinja.NormalizeNewlines(string(data))))
 		if err != nil {
 			return err
 		}
@@ -372,6 +363,17 @@ func newInvocationID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
+// appendUnique appends s to list unless it is already there, keeping the
+// order things were first seen (dbt's order for depends_on lists).
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
 type macroDef struct {
 	pkg string
 	def *jinja.MacroNode
@@ -379,14 +381,7 @@ type macroDef struct {
 
 func (p *parser) macroCallDeps(pkg string, def *jinja.MacroNode) []string {
 	out := []string{}
-	add := func(id string) {
-		for _, x := range out {
-			if x == id {
-				return
-			}
-		}
-		out = append(out, id)
-	}
+	add := func(id string) { out = appendUnique(out, id) }
 	for _, c := range def.MacroCalls() {
 		switch {
 		case c.Dispatch:

@@ -13,7 +13,6 @@ import (
 	"github.com/gdbt/gdbt/compiler/jinja"
 	"github.com/gdbt/gdbt/compiler/manifest"
 	"github.com/gdbt/gdbt/compiler/project"
-	"github.com/gdbt/gdbt/compiler/source"
 )
 
 // configArgs are the test arguments that are configs, in the order dbt
@@ -260,7 +259,7 @@ func (p *parser) buildTest(t *testSpec) (*manifest.Node, error) {
 		}
 	}
 	f.configs = append(f.configs, call)
-	n.Config = p.testConfig(f)
+	n.Config = p.configFor(f, true)
 	n.UnrenderedConfig = manifest.Config{}
 	for _, k := range config.keys {
 		n.UnrenderedConfig[k] = config.vals[k]
@@ -344,19 +343,6 @@ func (p *parser) testMacroID(pkg, namespace, name string) string {
 		return ""
 	}
 	return ref.UniqueID()
-}
-
-func (p *parser) testConfig(f *sqlFile) manifest.Config {
-	n := f.node
-	own, active := p.root.ProjectConfig("test", n.Package, n.FQN)
-	cfg := project.MergeConfig(defaults(manifest.Test), own)
-	for _, c := range f.configs {
-		cfg = project.MergeConfig(cfg, project.FromJinja(c, source.Position{File: n.OriginalFilePath}))
-	}
-	if active != nil {
-		cfg = project.MergeConfig(cfg, active)
-	}
-	return toConfig(cfg)
 }
 
 func toAnyStrings(ss []string) []any {
