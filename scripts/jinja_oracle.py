@@ -46,6 +46,8 @@ Usage:
 """
 
 import argparse
+import datetime
+import decimal
 import difflib
 import json
 import os
@@ -134,6 +136,33 @@ def parse_cases(path):
     return out
 
 
+def tagged(obj):
+    """Vars may hold values JSON cannot: {"$decimal": "1.50"},
+    {"$date": "2024-01-02"}, {"$datetime": "2024-01-02 03:04:05[+00:00]"}
+    (what run_query hands templates through agate)."""
+    if len(obj) == 1:
+        (k, v), = obj.items()
+        if k == "$decimal":
+            return decimal.Decimal(v)
+        if k == "$date":
+            return datetime.date.fromisoformat(v)
+        if k == "$datetime":
+            return datetime.datetime.fromisoformat(v)
+    return obj
+
+
+def dbt_modules():
+    """The `modules` member of dbt's context for topics named dbt_modules*:
+    a dict per module holding the names dbt exports (dbt/context/base.py)."""
+    import pytz
+
+    return {
+        "datetime": {n: getattr(datetime, n) for n in ("date", "datetime", "time", "timedelta", "tzinfo")},
+        "pytz": {n: getattr(pytz, n) for n in pytz.__all__},
+        "re": {n: getattr(re, n) for n in re.__all__},
+    }
+
+
 ADDR_RE = re.compile(r"0x[0-9a-fA-F]+")
 OBJ_ADDR_RE = re.compile(r" at 0x[0-9a-fA-F]+")
 
@@ -161,11 +190,13 @@ def render_case(env, loader, topic, name, vars_text, source):
     tname = f"{topic}/{name}"
     loader.sources[tname] = source
     try:
-        ctx = json.loads(vars_text) if vars_text and vars_text.strip() else {}
+        ctx = json.loads(vars_text, object_hook=tagged) if vars_text and vars_text.strip() else {}
         if not isinstance(ctx, dict):
             raise SystemExit(f"{tname}: vars must be a JSON object")
     except json.JSONDecodeError as e:
         raise SystemExit(f"{tname}: bad vars JSON: {e}")
+    if topic.startswith("dbt_modules"):
+        ctx["modules"] = dbt_modules()
     try:
         tmpl = env.get_template(tname)
         out = tmpl.render(ctx)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -252,7 +251,7 @@ func (c *NodeContext) builtin(name string) (any, bool) {
 	case "invocation_id":
 		return c.env.InvocationID, true
 	case "run_started_at":
-		return datetimeValue{t: c.env.RunStartedAt}, true
+		return datetimeValue{t: c.env.RunStartedAt.UTC(), aware: true}, true
 	case "modules":
 		return modulesObject{}, true
 	case "flags":
@@ -570,16 +569,14 @@ func (c *NodeContext) graph() any {
 
 func fromJSON(s *jinja.State, a *jinja.Args) (any, error) {
 	v := a.Bind(s, "fromjson", "string", "default")
-	var x any
-	dec := json.NewDecoder(strings.NewReader(jinja.ToString(v[0])))
-	dec.UseNumber()
-	if err := dec.Decode(&x); err != nil {
+	x, err := DecodeJSON(jinja.ToString(v[0]))
+	if err != nil {
 		if !jinja.IsMissing(v[1]) {
 			return v[1], nil
 		}
 		return nil, nil
 	}
-	return fromGo(x), nil
+	return x, nil
 }
 
 func toJSON(s *jinja.State, a *jinja.Args) (any, error) {

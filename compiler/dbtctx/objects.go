@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gdbt/gdbt/compiler/jinja"
 	"github.com/gdbt/gdbt/compiler/manifest"
@@ -448,169 +447,20 @@ func (o builtinsObject) Attr(name string) (any, bool) { return o.c.builtin(name)
 
 type modulesObject struct{}
 
+// Modules is dbt's `modules` context member (datetime, pytz, re), for
+// tests that compare it with Python's.
+func Modules() jinja.Object { return modulesObject{} }
+
 func (modulesObject) Attr(name string) (any, bool) {
 	switch name {
 	case "datetime":
 		return datetimeModule{}, true
 	case "re":
 		return reModule{}, true
+	case "pytz":
+		return pytzModule{}, true
 	}
 	return nil, false
-}
-
-type datetimeModule struct{}
-
-func (datetimeModule) Attr(name string) (any, bool) {
-	switch name {
-	case "datetime":
-		return datetimeClass{}, true
-	case "date":
-		return dateClass{}, true
-	}
-	return nil, false
-}
-
-type datetimeClass struct{}
-
-func (datetimeClass) Attr(name string) (any, bool) {
-	switch name {
-	case "now", "utcnow":
-		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
-			t := time.Now()
-			if name == "utcnow" {
-				t = t.UTC()
-			}
-			return datetimeValue{t: t}, nil
-		}), true
-	case "strptime":
-		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
-			t, err := time.Parse(goLayout(jinja.ToString(a.Pos[1])), jinja.ToString(a.Pos[0]))
-			if err != nil {
-				return nil, &CompilationError{err.Error()}
-			}
-			return datetimeValue{t: t}, nil
-		}), true
-	}
-	return nil, false
-}
-
-type dateClass struct{}
-
-func (dateClass) Attr(name string) (any, bool) {
-	if name == "today" {
-		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
-			return datetimeValue{t: time.Now(), dateOnly: true}, nil
-		}), true
-	}
-	return nil, false
-}
-
-// datetimeValue is a Python datetime (or date) as templates see it.
-type datetimeValue struct {
-	t        time.Time
-	dateOnly bool
-}
-
-func (d datetimeValue) String() string {
-	if d.dateOnly {
-		return d.t.Format("2006-01-02")
-	}
-	s := d.t.Format("2006-01-02 15:04:05")
-	if us := d.t.Nanosecond() / 1000; us != 0 {
-		s += fmt.Sprintf(".%06d", us)
-	}
-	if d.t.Location() == time.UTC {
-		s += "+00:00"
-	}
-	return s
-}
-
-func (d datetimeValue) Attr(name string) (any, bool) {
-	switch name {
-	case "year":
-		return int64(d.t.Year()), true
-	case "month":
-		return int64(d.t.Month()), true
-	case "day":
-		return int64(d.t.Day()), true
-	case "hour":
-		return int64(d.t.Hour()), true
-	case "minute":
-		return int64(d.t.Minute()), true
-	case "second":
-		return int64(d.t.Second()), true
-	case "strftime":
-		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
-			return strftime(d.t, jinja.ToString(a.Pos[0])), nil
-		}), true
-	case "isoformat":
-		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
-			return strings.Replace(d.String(), " ", "T", 1), nil
-		}), true
-	case "date":
-		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
-			return datetimeValue{t: d.t, dateOnly: true}, nil
-		}), true
-	case "timestamp":
-		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
-			return float64(d.t.UnixNano()) / 1e9, nil
-		}), true
-	}
-	return nil, false
-}
-
-func strftime(t time.Time, f string) string {
-	var b strings.Builder
-	for i := 0; i < len(f); i++ {
-		if f[i] != '%' || i+1 >= len(f) {
-			b.WriteByte(f[i])
-			continue
-		}
-		i++
-		switch f[i] {
-		case 'Y':
-			fmt.Fprintf(&b, "%04d", t.Year())
-		case 'm':
-			fmt.Fprintf(&b, "%02d", int(t.Month()))
-		case 'd':
-			fmt.Fprintf(&b, "%02d", t.Day())
-		case 'H':
-			fmt.Fprintf(&b, "%02d", t.Hour())
-		case 'M':
-			fmt.Fprintf(&b, "%02d", t.Minute())
-		case 'S':
-			fmt.Fprintf(&b, "%02d", t.Second())
-		case 'f':
-			fmt.Fprintf(&b, "%06d", t.Nanosecond()/1000)
-		case 'y':
-			fmt.Fprintf(&b, "%02d", t.Year()%100)
-		case 'j':
-			fmt.Fprintf(&b, "%03d", t.YearDay())
-		case 'A':
-			b.WriteString(t.Weekday().String())
-		case 'a':
-			b.WriteString(t.Weekday().String()[:3])
-		case 'B':
-			b.WriteString(t.Month().String())
-		case 'b':
-			b.WriteString(t.Month().String()[:3])
-		case 'z':
-			b.WriteString(t.Format("-0700"))
-		case 'Z':
-			b.WriteString(t.Format("MST"))
-		case '%':
-			b.WriteByte('%')
-		default:
-			b.WriteByte('%')
-			b.WriteByte(f[i])
-		}
-	}
-	return b.String()
-}
-
-func goLayout(py string) string {
-	r := strings.NewReplacer("%Y", "2006", "%m", "01", "%d", "02", "%H", "15", "%M", "04", "%S", "05", "%f", "000000", "%z", "-0700")
-	return r.Replace(py)
 }
 
 type reModule struct{}

@@ -6,10 +6,8 @@ package jinja_test
 // are described there). Python is not needed to run this test.
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gdbt/gdbt/compiler/dbtctx"
 	"github.com/gdbt/gdbt/compiler/jinja"
 )
 
@@ -163,9 +162,7 @@ func decodeVars(text string) (map[string]any, error) {
 	if strings.TrimSpace(text) == "" {
 		return vars, nil
 	}
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	v, err := decodeValue(dec)
+	v, err := dbtctx.DecodeJSON(text)
 	if err != nil {
 		return nil, err
 	}
@@ -175,67 +172,64 @@ func decodeVars(text string) (map[string]any, error) {
 	}
 	for _, k := range d.Keys() {
 		val, _ := d.Get(k)
-		vars[k.(string)] = val
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("trailing data after vars object")
+		if vars[k.(string)], err = untag(val); err != nil {
+			return nil, err
+		}
 	}
 	return vars, nil
 }
 
-func decodeValue(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			d := jinja.NewDict()
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				k, ok := kt.(string)
-				if !ok {
-					return nil, fmt.Errorf("object key %v is not a string", kt)
-				}
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				d.Set(k, v)
+// untag replaces tagged objects inside v (see tagged).
+func untag(v any) (any, error) {
+	switch x := v.(type) {
+	case *jinja.List:
+		for i, it := range x.Items {
+			var err error
+			if x.Items[i], err = untag(it); err != nil {
+				return nil, err
 			}
-			_, err := dec.Token() // '}'
-			return d, err
-		case '[':
-			var items []any
-			for dec.More() {
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				items = append(items, v)
-			}
-			_, err := dec.Token() // ']'
-			return jinja.NewList(items...), err
 		}
-		return nil, fmt.Errorf("unexpected delimiter %v", t)
-	case json.Number:
-		s := t.String()
-		if !strings.ContainsAny(s, ".eE") {
-			i, err := strconv.ParseInt(s, 10, 64)
+	case *jinja.Dict:
+		for _, k := range x.Keys() {
+			it, _ := x.Get(k)
+			u, err := untag(it)
 			if err != nil {
-				return nil, fmt.Errorf("integer %s does not fit int64", s)
+				return nil, err
 			}
-			return i, nil
+			x.Set(k, u)
 		}
-		return strconv.ParseFloat(s, 64)
-	default: // string, bool, nil
-		return t, nil
+		return tagged(x)
 	}
+	return v, nil
+}
+
+// tagged turns the oracle's tagged objects ({"$decimal": "1.50"},
+// {"$date": …}, {"$datetime": …}) into the values run_query gives templates.
+func tagged(d *jinja.Dict) (any, error) {
+	if d.Len() != 1 {
+		return d, nil
+	}
+	k := d.Keys()[0]
+	v, _ := d.Get(k)
+	text, _ := v.(string)
+	switch k {
+	case "$decimal":
+		if x, ok := jinja.ParseDecimal(text); ok {
+			return x, nil
+		}
+		return nil, fmt.Errorf("bad $decimal %q", text)
+	case "$date", "$datetime":
+		for _, layout := range []string{"2006-01-02", "2006-01-02 15:04:05.999999", "2006-01-02 15:04:05.999999-07:00"} {
+			if t, err := time.Parse(layout, text); err == nil {
+				if k == "$date" {
+					return dbtctx.Date(t), nil
+				}
+				return dbtctx.DateTime(t, strings.ContainsAny(text[10:], "+-")), nil
+			}
+		}
+		return nil, fmt.Errorf("bad %s %q", k, text)
+	}
+	return d, nil
 }
 
 type confResult struct {
@@ -331,6 +325,9 @@ func TestConformance(t *testing.T) {
 					vars, err := decodeVars(c.vars)
 					if err != nil {
 						t.Fatalf("bad vars: %v", err)
+					}
+					if strings.HasPrefix(topic, "dbt_modules") {
+						vars["modules"] = dbtctx.Modules()
 					}
 					checkCase(t, c, g, vars)
 				})

@@ -452,6 +452,8 @@ func (s *State) eval(x Expr, f *frame) any {
 				return normBig(new(big.Int).Neg(n))
 			case float64:
 				return -n
+			case interface{ Neg() any }: // host values: Decimal, timedelta
+				return n.Neg()
 			case bool:
 				if n {
 					return int64(-1)
@@ -463,7 +465,7 @@ func (s *State) eval(x Expr, f *frame) any {
 			s.Throw("TypeError", "bad operand type for unary -: '%s'", typeName(v))
 		default:
 			switch n := v.(type) {
-			case int64, float64, *big.Int:
+			case int64, float64, *big.Int, *Decimal:
 				return n
 			case bool:
 				if n {

@@ -534,6 +534,8 @@ func filterAbs(s *State, v any, args *Args) any {
 		return normBig(new(big.Int).Abs(x))
 	case float64:
 		return math.Abs(x)
+	case *Decimal:
+		return x.abs()
 	}
 	s.Throw("TypeError", "bad operand type for abs(): '%s'", pyTypeName(v))
 	return nil
@@ -879,6 +881,8 @@ func filterInt(s *State, v any, args *Args) any {
 		return s.floatToInt(x)
 	case *big.Int:
 		return x
+	case *Decimal:
+		return x.Int()
 	}
 	if n, ok := asInt(v); ok {
 		return n
@@ -1256,8 +1260,13 @@ func filterRound(s *State, v any, args *Args) any {
 	if !IsMissing(a[0]) {
 		prec = s.argInt(a[0])
 	}
-	switch v.(type) {
+	switch x := v.(type) {
 	case int64, bool, float64, *big.Int:
+	case *Decimal:
+		if method == "common" { // round(Decimal, n) quantizes, half to even
+			return x.Quantize(int(-prec))
+		}
+		v = x.Float()
 	default:
 		s.Throw("TypeError", "type %s doesn't define __round__ method", typeName(v))
 	}

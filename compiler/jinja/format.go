@@ -477,6 +477,10 @@ func (s *State) percentInt(v any, conv rune) *big.Int {
 	if u, ok := v.(*Undefined); ok {
 		s.failUndefined(u)
 	}
+	if d, ok := v.(*Decimal); ok && (conv == 'd' || conv == 'i' || conv == 'u') {
+		n, _ := toBig(d.Int())
+		return n
+	}
 	if f, ok := v.(float64); ok {
 		if conv == 'd' || conv == 'i' || conv == 'u' {
 			n, _ := toBig(s.floatToInt(f))
@@ -680,6 +684,11 @@ func (s *State) formatValue(v any, spec string) string {
 		return s.formatInt(x, spec)
 	case float64:
 		return s.formatFloatSpec(x, spec)
+	case *Decimal:
+		if spec == "" {
+			return x.String()
+		}
+		return s.formatFloatSpec(x.Float(), spec)
 	case *Undefined:
 		if spec == "" {
 			return ""

@@ -196,6 +196,16 @@ func (s *State) binaryOp(op string, l, r any) any {
 	if u, ok := r.(*Undefined); ok {
 		s.failUndefined(u)
 	}
+	if o, ok := l.(Operand); ok {
+		if v, ok := o.BinaryOp(s, op, r, false); ok {
+			return v
+		}
+	}
+	if o, ok := r.(Operand); ok {
+		if v, ok := o.BinaryOp(s, op, l, true); ok {
+			return v
+		}
+	}
 	_, lbig := l.(*big.Int)
 	_, rbig := r.(*big.Int)
 	if lbig || rbig {
@@ -432,6 +442,9 @@ func Equal(a, b any) bool {
 	if e, ok := a.(interface{ Equal(any) bool }); ok {
 		return e.Equal(b)
 	}
+	if e, ok := b.(interface{ Equal(any) bool }); ok {
+		return e.Equal(a)
+	}
 	if ab, ok := a.(*big.Int); ok {
 		if bb, ok := toBig(b); ok {
 			return ab.Cmp(bb) == 0
@@ -540,6 +553,16 @@ func (s *State) compare(op string, a, b any) int {
 
 // compareValues is Python ordering for the types that support it.
 func compareValues(a, b any) (int, bool) {
+	if c, ok := a.(Comparer); ok {
+		if r, ok := c.Compare(b); ok {
+			return r, true
+		}
+	}
+	if c, ok := b.(Comparer); ok {
+		if r, ok := c.Compare(a); ok {
+			return -r, true
+		}
+	}
 	_, abig := a.(*big.Int)
 	_, bbig := b.(*big.Int)
 	if abig || bbig {

@@ -137,7 +137,7 @@ func testTest(s *State, v any, args *Args) bool {
 func testNumber(s *State, v any, args *Args) bool {
 	s.pyBind(args, "test_number", 0, 0)
 	switch v.(type) {
-	case int64, float64, bool, *big.Int:
+	case int64, float64, bool, *big.Int, *Decimal:
 		return true
 	}
 	return false

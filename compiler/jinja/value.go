@@ -523,6 +523,8 @@ func asFloat(v any) (float64, bool) {
 		return bigFloat(x), true
 	case float64:
 		return x, true
+	case *Decimal:
+		return x.Float(), true
 	case int64:
 		return float64(x), true
 	case bool:

@@ -147,6 +147,9 @@ func toInt(v any) int64 {
 		return int64(math.Round(x))
 	case *big.Int:
 		return x.Int64()
+	case *jinja.Decimal: // fail_calc over a numeric, e.g. sum(...)
+		n, _ := x.Int().(int64)
+		return n
 	case bool:
 		if x {
 			return 1
