@@ -277,6 +277,14 @@ func (c *NodeContext) builtin(name string) (any, bool) {
 	case "run_query":
 		// A built-in macro in dbt; resolved as a macro unless missing.
 		return nil, false
+	case "render":
+		return fn(c.render), true
+	case "diff_of_two_dicts":
+		return fn(diffOfTwoDicts), true
+	case "write":
+		// dbt writes a node's main statement to target/run; the runtime
+		// replaces this with a writer where it runs a materialization.
+		return fn(func(s *jinja.State, a *jinja.Args) (any, error) { return "", nil }), true
 	case "selected_resources":
 		return jinja.NewList(), true
 	case "builtins":

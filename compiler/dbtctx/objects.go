@@ -354,6 +354,16 @@ func (o *adapterObject) Attr(name string) (any, bool) {
 			}
 			return out, nil
 		}), true
+	case "standardize_grants_dict":
+		return fn(standardizeGrants), true
+	case "parse_index":
+		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
+			v := a.Bind(s, "parse_index", "raw_index")
+			if v[0] == nil {
+				return nil, nil
+			}
+			return ParseIndex(v[0])
+		}), true
 	case "expand_target_column_types", "commit", "begin", "cache_added", "cache_dropped", "cache_renamed", "add_query":
 		return fn(func(s *jinja.State, a *jinja.Args) (any, error) { return "", nil }), true
 	case "Relation":

@@ -324,7 +324,7 @@ func (p *parser) loadMacros() error {
 			p.macros.Add(f.pkg, def)
 			supported := []string{}
 			if def.Tag == "materialization" {
-				supported = []string{"sql"}
+				supported = dbtctx.MaterializationLanguages(def.Header)
 			}
 			args := []any{}
 			if f.fsys == nil && !inGenericTestPath(p.root, f.pkg, f.rel) {
@@ -332,6 +332,10 @@ func (p *parser) loadMacros() error {
 				// generic tests under tests/generic get none.
 				for _, prm := range def.Params {
 					args = append(args, map[string]any{"name": prm.Name, "type": nil, "description": ""})
+				}
+				if def.Tag == "materialization" {
+					// dbt's materialization macros take supported_languages.
+					args = append(args, map[string]any{"name": "supported_languages", "type": nil, "description": ""})
 				}
 			}
 			p.m.Macros[id] = &manifest.MacroDef{

@@ -1,8 +1,12 @@
 {#- statement runs its caller's SQL when execute is true and keeps the
-    result for load_result(name). -#}
+    result for load_result(name); the main statement of a materialization
+    is also written to target/run. -#}
 {%- macro statement(name=None, fetch_result=False, auto_begin=True, language='sql') -%}
   {%- if execute -%}
     {%- set sql_text = caller() -%}
+    {%- if name == 'main' -%}
+      {{ write(sql_text) }}
+    {%- endif -%}
     {%- set response, table = adapter.execute(sql_text, auto_begin=auto_begin, fetch=fetch_result) -%}
     {%- if name is not none -%}
       {{ store_result(name, response=response, agate_table=table) }}
