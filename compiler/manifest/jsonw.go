@@ -167,6 +167,8 @@ func (w *jw) value(v any) {
 			w.str(x[k])
 		}
 		w.endObj()
+	case Constraint:
+		x.write(w)
 	case [][2]string:
 		w.beginArr()
 		for _, p := range x {

@@ -118,6 +118,11 @@ type Node struct {
 	DependsOnNodes   []string
 	CreatedAt        float64
 
+	// Models only: the model-level contract constraints and, when the
+	// contract is enforced, dbt's checksum of it.
+	Constraints      []Constraint
+	ContractChecksum string
+
 	// Tests only.
 	TestMetadata *TestMetadata
 	ColumnName   string

@@ -465,7 +465,7 @@ func writeNode(e *jw, n *Node, tests []*Node) {
 		}
 	}
 	e.key("checksum")
-	e.value(contract["checksum"])
+	e.strOrNull(n.ContractChecksum)
 	e.endObj()
 	switch {
 	case n.ResourceType == Model:
@@ -473,6 +473,9 @@ func writeNode(e *jw, n *Node, tests []*Node) {
 		e.str(firstNonEmpty(n.Access, firstNonEmpty(n.Config.String("access"), "protected")))
 		e.key("constraints")
 		e.beginArr()
+		for _, c := range n.Constraints {
+			c.write(e)
+		}
 		e.endArr()
 		e.key("version")
 		e.value(n.Version)

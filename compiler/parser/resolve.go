@@ -326,7 +326,7 @@ func (p *parser) applyPatch(f *sqlFile) error {
 			n.Tags = append(n.Tags, t)
 		}
 	}
-	return nil
+	return p.applyContract(f, pt.constraints, pt.file)
 }
 
 func containsStr(xs []string, s string) bool {

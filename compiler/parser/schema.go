@@ -34,6 +34,9 @@ type patch struct {
 	access      string
 	group       string
 
+	// Model-level contract constraints.
+	constraints []manifest.Constraint
+
 	// Model versions: latest_version and one entry per versions: item.
 	latest   any
 	versions []*versionSpec
@@ -214,11 +217,17 @@ func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.Res
 		access: str(item.Get("access")), group: str(item.Get("group")),
 		tests: testsOf(item)}
 	pt.tags = strList(item.Get("tags"))
+	var err error
+	if pt.constraints, err = modelConstraints(item); err != nil {
+		return nil, err
+	}
 	if cols := item.Get("columns"); !cols.IsNull() && cols.Kind == project.List {
 		for _, c := range cols.Items {
 			col := &manifest.Column{Name: str(c.Get("name")), Description: str(c.Get("description")),
-				Meta: plainMap(c.Get("meta")), DataType: str(c.Get("data_type")), Tags: strList(c.Get("tags")),
-				Constraints: []any{}}
+				Meta: plainMap(c.Get("meta")), DataType: str(c.Get("data_type")), Tags: strList(c.Get("tags"))}
+			if col.Constraints, err = columnConstraints(c); err != nil {
+				return nil, err
+			}
 			if q := c.Get("quote"); !q.IsNull() {
 				col.Quote = q.Scalar
 			}
