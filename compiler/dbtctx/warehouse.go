@@ -29,6 +29,9 @@ type Response struct {
 	Message      string
 	Code         string
 	RowsAffected int64
+	// RowsText, when set, is rows_affected as the string a macro stored
+	// (store_raw_result(rows_affected="-1") in dbt's no-op paths).
+	RowsText string
 }
 
 // Attr implements jinja.Object.

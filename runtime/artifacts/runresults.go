@@ -43,7 +43,7 @@ func Timestamp(t time.Time) string {
 type AdapterResponse struct {
 	Message      string `json:"_message"`
 	Code         string `json:"code"`
-	RowsAffected int64  `json:"rows_affected"`
+	RowsAffected any    `json:"rows_affected"` // an int, or the string a macro stored
 }
 
 // Result is one node's entry in results.

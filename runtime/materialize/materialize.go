@@ -127,6 +127,8 @@ func (r *Runner) Execute(ctx context.Context, n *manifest.Node, compiled string)
 			res, err = x.table(ctx)
 		case "incremental":
 			res, err = x.incremental(ctx)
+		case "materialized_view":
+			res, err = x.materializedView(ctx)
 		case "ephemeral":
 			return &Result{Status: Success, Message: "", Response: &dbtctx.Response{}}, nil
 		default:

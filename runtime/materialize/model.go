@@ -162,49 +162,57 @@ func (x *exec) replace(ctx context.Context, typ string) (*Result, error) {
 func (x *exec) indexes(ctx context.Context, rel *dbtctx.Relation) error {
 	list, _ := x.cfg("indexes").([]any)
 	for _, raw := range list {
-		m, ok := raw.(map[string]any)
-		if !ok {
-			return fmt.Errorf("Invalid index config:\n  Got: %v\n  Expected a dictionary with at minimum a \"columns\" key", raw)
+		sql, err := createIndexSQL(rel, raw)
+		if err != nil {
+			return err
 		}
-		var cols []string
-		switch c := m["columns"].(type) {
-		case []any:
-			for _, e := range c {
-				cols = append(cols, fmt.Sprint(e))
-			}
-		case string:
-			cols = []string{c}
-		}
-		if len(cols) == 0 {
-			return fmt.Errorf("Could not parse index config: %v", raw)
-		}
-		unique, _ := m["unique"].(bool)
-		typ, _ := m["type"].(string)
-		typeText := "None"
-		if typ != "" {
-			typeText = typ
-		}
-		uniqueText := "False"
-		if unique {
-			uniqueText = "True"
-		}
-		now := time.Now().UTC().Format("2006-01-02T15:04:05.000000")
-		sum := md5.Sum([]byte(strings.Join(append(append([]string{}, cols...), rel.String(), uniqueText, typeText, now), "_")))
-		name := hex.EncodeToString(sum[:])
-		sql := "create "
-		if unique {
-			sql += "unique "
-		}
-		sql += "index if not exists\n  \"" + name + "\"\n  on " + rel.String() + " "
-		if typ != "" {
-			sql += "using " + typ
-		}
-		sql += "\n  (" + strings.Join(cols, ", ") + ")"
 		if _, err := x.conn.Exec(ctx, sql); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// createIndexSQL is postgres__get_create_index_sql for one index config:
+// the name is an md5 of the columns, relation, flags and the current time.
+func createIndexSQL(rel *dbtctx.Relation, raw any) (string, error) {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return "", fmt.Errorf("Invalid index config:\n  Got: %v\n  Expected a dictionary with at minimum a \"columns\" key", raw)
+	}
+	var cols []string
+	switch c := m["columns"].(type) {
+	case []any:
+		for _, e := range c {
+			cols = append(cols, fmt.Sprint(e))
+		}
+	case string:
+		cols = []string{c}
+	}
+	if len(cols) == 0 {
+		return "", fmt.Errorf("Could not parse index config: %v", raw)
+	}
+	unique, _ := m["unique"].(bool)
+	typ, _ := m["type"].(string)
+	typeText := "None"
+	if typ != "" {
+		typeText = typ
+	}
+	uniqueText := "False"
+	if unique {
+		uniqueText = "True"
+	}
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000")
+	sum := md5.Sum([]byte(strings.Join(append(append([]string{}, cols...), rel.String(), uniqueText, typeText, now), "_")))
+	sql := "create "
+	if unique {
+		sql += "unique "
+	}
+	sql += "index if not exists\n  \"" + hex.EncodeToString(sum[:]) + "\"\n  on " + rel.String() + " "
+	if typ != "" {
+		sql += "using " + typ
+	}
+	return sql + "\n  (" + strings.Join(cols, ", ") + ")", nil
 }
 
 // grants applies the grants config: grant what is missing and, when the

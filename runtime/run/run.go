@@ -760,6 +760,9 @@ func (inv *invocation) writeResults() error {
 		}
 		if r.resp != nil {
 			ar.AdapterResponse = &artifacts.AdapterResponse{Message: r.resp.Message, Code: r.resp.Code, RowsAffected: r.resp.RowsAffected}
+			if r.resp.RowsText != "" {
+				ar.AdapterResponse.RowsAffected = r.resp.RowsText
+			}
 		}
 		rr.Results = append(rr.Results, ar)
 	}
