@@ -20,7 +20,7 @@
 {#- Grants other roles hold that the current role gave. -#}
 {%- macro postgres__get_show_grant_sql(relation) -%}
   select grantee, privilege_type
-  from {{ adapter.quote(relation.database) ~ '.' if relation.database }}information_schema.role_table_grants
+  from {{ adapter.quote(relation.database) ~ '.' if relation.database }}INFORMATION_SCHEMA.role_table_grants
       where grantor = current_role
         and grantee != current_role
         and table_schema = '{{ relation.schema }}'

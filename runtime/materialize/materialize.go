@@ -33,6 +33,10 @@ type Runner struct {
 	PackageRoot func(pkg string) string
 	// Log receives informational messages (on_schema_change logs, …).
 	Log func(msg string)
+	// PackageOverrides lets a package's materialization replace one of
+	// dbt's own (the project flag
+	// require_explicit_package_overrides_for_builtin_materializations: false).
+	PackageOverrides bool
 }
 
 // Result is what a node's execution produced.
@@ -112,14 +116,22 @@ func (r *Runner) Execute(ctx context.Context, n *manifest.Node, compiled string)
 	defer conn.Release()
 	x := &exec{r: r, n: n, conn: conn, sql: compiled, this: r.C.Env().Relation(n)}
 	var res *Result
-	switch n.ResourceType {
-	case manifest.Seed:
+	// A materialization the project or a package defines runs instead of
+	// the native one (custom.go).
+	ref, custom, err := r.materialization(n)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case custom:
+		res, err = x.custom(ctx, ref)
+	case n.ResourceType == manifest.Seed:
 		res, err = x.seed(ctx)
-	case manifest.Snapshot:
+	case n.ResourceType == manifest.Snapshot:
 		res, err = x.snapshot(ctx)
-	case manifest.Test:
+	case n.ResourceType == manifest.Test:
 		res, err = x.test(ctx)
-	case manifest.Model:
+	case n.ResourceType == manifest.Model:
 		switch m := n.Config.String("materialized"); m {
 		case "view":
 			res, err = x.view(ctx)
@@ -227,21 +239,11 @@ func (x *exec) call(ctx context.Context, name string, args ...any) (string, erro
 // hooks runs the node's pre- or post-hooks whose transaction flag is
 // inside.
 func (x *exec) hooks(ctx context.Context, key string, inside bool) error {
-	list, _ := x.cfg(key).([]any)
-	for i, h := range list {
-		m, ok := h.(map[string]any)
-		if !ok {
+	for _, h := range x.hookConfigs(key) {
+		if h.inTx != inside {
 			continue
 		}
-		tx, ok := m["transaction"].(bool)
-		if !ok {
-			tx = true
-		}
-		if tx != inside {
-			continue
-		}
-		text, _ := m["sql"].(string)
-		sql, err := x.r.C.Render(dbtctx.WithWarehouse(ctx, x.conn.Warehouse()), x.n, fmt.Sprintf("%s %d of %s", key, i, x.n.UniqueID), text)
+		sql, err := x.r.C.Render(dbtctx.WithWarehouse(ctx, x.conn.Warehouse()), x.n, fmt.Sprintf("%s %d of %s", key, h.index, x.n.UniqueID), h.sql)
 		if err != nil {
 			return &NodeError{Kind: CompilationError, Node: x.n, Err: err}
 		}

@@ -19,8 +19,9 @@ type step struct {
 	cmd   string // seed, run, test, snapshot, build
 	vars  string
 	full  bool
-	empty bool // --empty
-	store bool // --store-failures
+	empty bool     // --empty
+	store bool     // --store-failures
+	sel   []string // --select, as unique_ids
 }
 
 func runScenario(t *testing.T, f *fixture, steps []step, golden string) {
@@ -34,7 +35,7 @@ func runScenario(t *testing.T, f *fixture, steps []step, golden string) {
 			continue
 		}
 		code, out := f.run(cmds[s.cmd], s.vars, func(o *Options) {
-			o.Threads, o.FullRefresh, o.Empty, o.StoreFailures = 1, s.full, s.empty, s.store
+			o.Threads, o.FullRefresh, o.Empty, o.StoreFailures, o.Selected = 1, s.full, s.empty, s.store, s.sel
 		})
 		flags := ""
 		if s.full {
@@ -45,6 +46,9 @@ func runScenario(t *testing.T, f *fixture, steps []step, golden string) {
 		}
 		if s.store {
 			flags += " --store-failures"
+		}
+		for _, id := range s.sel {
+			flags += " --select " + id
 		}
 		fmt.Fprintf(&b, "=== step %d: %s%s vars=%q exit=%d\n%s", i+1, s.cmd, flags, s.vars, code, out)
 		b.WriteString(f.dump())

@@ -238,6 +238,13 @@ func execute(ctx context.Context, o Options, cmd command) (code int) {
 	env.FullRefresh = o.FullRefresh
 	env.Empty = o.Empty
 	env.Context = ctx
+	// log(msg, info=True) in models, hooks and materializations prints
+	// with the run's lines, as dbt's info-level events do.
+	env.Log = func(msg string, info bool) {
+		if info {
+			p.line(msg)
+		}
+	}
 	env.InvocationID = newInvocationID()
 	env.RunStartedAt = started.UTC()
 	if env.Flags != nil {
@@ -254,6 +261,11 @@ func execute(ctx context.Context, o Options, cmd command) (code int) {
 			}
 			return proj.Root
 		}}
+	// dbt keeps its own materializations over a package's unless the
+	// project opts out of this flag.
+	if v, ok := proj.Flags.Get("require_explicit_package_overrides_for_builtin_materializations").Interface().(bool); ok && !v {
+		inv.r.PackageOverrides = true
+	}
 
 	interrupted := false
 	defer func() {
@@ -646,7 +658,7 @@ func (inv *invocation) summary(elapsed time.Duration, interrupted bool) {
 			key, disp = "operation", "project hook"
 		case r.node.ResourceType == manifest.Model:
 			key = r.node.Config.String("materialized") + " model"
-			disp = key
+			disp = strings.ReplaceAll(key, "_", " ")
 		case r.node.ResourceType == manifest.Test:
 			disp = "data test"
 		}
