@@ -111,6 +111,9 @@ func (c *Compiler) node(ctx context.Context, n *manifest.Node) (*compiled, error
 		r.ctes = addCTE(r.ctes, manifest.CTE{ID: id, SQL: " __dbt__cte__" + dep.Name + " as (\n" + dr.pre + "\n)"})
 	}
 	r.sql = InjectCTEs(out, r.ctes)
+	if err := c.resolveForeignKeys(n); err != nil {
+		return nil, err
+	}
 	n.Compiled = true
 	n.CompiledCode = r.sql
 	n.ExtraCTEs = r.ctes

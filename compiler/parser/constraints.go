@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gdbt/gdbt/compiler/dbtctx"
 	"github.com/gdbt/gdbt/compiler/manifest"
 	"github.com/gdbt/gdbt/compiler/project"
 	"github.com/gdbt/gdbt/compiler/source"
@@ -237,7 +238,7 @@ func (p *parser) foreignKeyDeps(f *sqlFile) error {
 			continue
 		}
 		bad := fmt.Errorf("Invalid 'ref' or 'source' syntax on foreign key constraint 'to' on model %s: %s.", n.Name, *c.To)
-		ref, src, ok := p.staticRefOrSource(*c.To)
+		ref, src, ok := dbtctx.StaticRefOrSource(p.jinja, *c.To)
 		if !ok {
 			return bad
 		}
@@ -248,52 +249,6 @@ func (p *parser) foreignKeyDeps(f *sqlFile) error {
 		}
 	}
 	return nil
-}
-
-// staticRefOrSource reads text that must be exactly one ref(...) or
-// source(...) call with literal arguments.
-func (p *parser) staticRefOrSource(text string) (*manifest.Ref, [2]string, bool) {
-	t, err := p.jinja.Parse("constraint", "{{ "+text+" }}")
-	if err != nil {
-		return nil, [2]string{}, false
-	}
-	calls := t.StaticCalls("ref", "source")
-	if len(calls) != 1 || !calls[0].Literal {
-		return nil, [2]string{}, false
-	}
-	c := calls[0]
-	var args []string
-	for _, a := range c.Args {
-		s, ok := a.(string)
-		if !ok {
-			return nil, [2]string{}, false
-		}
-		args = append(args, s)
-	}
-	if c.Name == "source" {
-		if len(args) != 2 || len(c.Kwargs) > 0 {
-			return nil, [2]string{}, false
-		}
-		return nil, [2]string{args[0], args[1]}, true
-	}
-	r := &manifest.Ref{}
-	switch len(args) {
-	case 1:
-		r.Name = args[0]
-	case 2:
-		r.Package, r.Name = args[0], args[1]
-	default:
-		return nil, [2]string{}, false
-	}
-	for _, kv := range c.Kwargs {
-		switch kv.Name {
-		case "v", "version":
-			r.Version = kv.Value
-		default:
-			return nil, [2]string{}, false
-		}
-	}
-	return r, [2]string{}, true
 }
 
 // setContractChecksum is dbt's build_contract_checksum: a sha256 of the

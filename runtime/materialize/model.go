@@ -20,6 +20,15 @@ func (x *exec) createTableAs(ctx context.Context, temporary bool, rel *dbtctx.Re
 		out, err := x.call(ctx, name, temporary, rel, sql)
 		return out, strings.Index(out, sql), err
 	}
+	if x.contractEnforced() {
+		if err := x.assertContract(ctx, sql); err != nil {
+			return "", 0, err
+		}
+		if !temporary {
+			stmt, from := x.contractTableSQL(rel, sql)
+			return stmt, from, nil
+		}
+	}
 	var b strings.Builder
 	if h, ok := x.cfg("sql_header").(string); ok && h != "" {
 		b.WriteString(h)
@@ -43,6 +52,11 @@ func (x *exec) createViewAs(ctx context.Context, rel *dbtctx.Relation, sql strin
 		"create_view_as", "postgres__create_view_as", "default__create_view_as"); name != "" {
 		out, err := x.call(ctx, name, rel, sql)
 		return out, strings.Index(out, sql), err
+	}
+	if x.contractEnforced() {
+		if err := x.assertContract(ctx, sql); err != nil {
+			return "", 0, err
+		}
 	}
 	var b strings.Builder
 	if h, ok := x.cfg("sql_header").(string); ok && h != "" {
