@@ -30,15 +30,39 @@ func (p *Project) UnrenderedConfig(resource, pkg string, fqn []string) *Value {
 	if proj == nil {
 		proj = root
 	}
+	key := configKey(resource)
+	out := proj.mergedLevels("unrendered "+key, proj.Unrendered[key], fqn)
+	if proj != root {
+		out = MergeConfig(out, root.mergedLevels("unrendered "+key, root.Unrendered[key], fqn))
+	}
+	return out
+}
+
+// mergedLevels merges configLevels(tree, fqn), memoized: the result only
+// depends on the part of fqn the tree's nested mappings match, which is
+// the same for every model of a folder (tens of thousands of nodes share a
+// handful of results). Results are shared: callers never modify them.
+func (p *Project) mergedLevels(kind string, tree *Value, fqn []string) *Value {
+	if tree == nil {
+		return &Value{Kind: Map}
+	}
+	depth := 0
+	for node := tree; depth < len(fqn); depth++ {
+		next := node.Get(fqn[depth])
+		if next == nil || next.Kind != Map || strings.HasPrefix(fqn[depth], "+") {
+			break
+		}
+		node = next
+	}
+	key := kind + "\x00" + strings.Join(fqn[:depth], "\x00")
+	if v, ok := p.merged.Load(key); ok {
+		return v.(*Value)
+	}
 	out := &Value{Kind: Map}
-	for _, l := range configLevels(proj.Unrendered[configKey(resource)], fqn) {
+	for _, l := range configLevels(tree, fqn[:depth]) {
 		out = MergeConfig(out, l)
 	}
-	if proj != root {
-		for _, l := range configLevels(root.Unrendered[configKey(resource)], fqn) {
-			out = MergeConfig(out, l)
-		}
-	}
+	p.merged.Store(key, out)
 	return out
 }
 
@@ -74,7 +98,7 @@ func configLevels(tree *Value, fqn []string) []*Value {
 // configKey maps resource type names to their dbt_project.yml key.
 func configKey(resource string) string {
 	switch resource {
-	case "model":
+	case "model", "operation": // dbt configures project hooks from the models: tree
 		return "models"
 	case "seed":
 		return "seeds"
@@ -113,18 +137,12 @@ func (p *Project) ProjectConfig(resource, pkg string, fqn []string) (own, active
 	if proj == nil {
 		proj = root
 	}
-	own = &Value{Kind: Map}
-	for _, l := range proj.ConfigLevels(resource, fqn) {
-		own = MergeConfig(own, l)
-	}
+	key := configKey(resource)
+	own = proj.mergedLevels(key, proj.Configs[key], fqn)
 	if proj == root {
 		return own, nil
 	}
-	active = &Value{Kind: Map}
-	for _, l := range root.ConfigLevels(resource, fqn) {
-		active = MergeConfig(active, l)
-	}
-	return own, active
+	return own, root.mergedLevels(key, root.Configs[key], fqn)
 }
 
 // ConfigFor merges the package's own and the root project's configs for a
@@ -179,6 +197,9 @@ func canonicalConfigKey(k string) string {
 // input is modified. Append-rule keys (tags, hooks) always come out as lists.
 func MergeConfig(dst, src *Value) *Value {
 	out := &Value{Kind: Map}
+	if n := len(dst.entries()) + len(src.entries()); n > 0 {
+		out.Entries = make([]Entry, 0, n)
+	}
 	if dst != nil {
 		out.Pos = dst.Pos
 		for _, e := range dst.Entries {
@@ -239,12 +260,20 @@ func MergeConfig(dst, src *Value) *Value {
 
 // MergeConfigUpdate is a shallow dict update (Python's dict.update).
 func MergeConfigUpdate(a, b *Value) *Value {
-	m := &Value{Kind: Map, Pos: b.Pos}
+	m := &Value{Kind: Map, Pos: b.Pos, Entries: make([]Entry, 0, len(a.Entries)+len(b.Entries))}
 	m.Entries = append(m.Entries, a.Entries...)
 	for _, x := range b.Entries {
 		m.set(x)
 	}
 	return m
+}
+
+// entries is v's mapping entries (none for nil or non-mappings).
+func (v *Value) entries() []Entry {
+	if v == nil {
+		return nil
+	}
+	return v.Entries
 }
 
 func listify(v *Value) []*Value {

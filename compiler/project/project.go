@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/gdbt/gdbt/compiler/jinja"
 	"github.com/gdbt/gdbt/compiler/source"
@@ -84,6 +85,8 @@ type Project struct {
 	QueryComment         *Value // unrendered
 	RequireDBTVersion    []string
 	RestrictAccess       bool
+
+	merged sync.Map // mergedLevels' memo: kind + matched fqn → *Value
 
 	Packages     []Package // from packages.yml or dependencies.yml
 	PackagesFile string    // the file they came from ("" when none)

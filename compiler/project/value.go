@@ -379,7 +379,9 @@ func (c *converter) convert(n *yaml.Node) (*Value, error) {
 }
 
 func (v *Value) set(e Entry) {
-	if len(v.Entries) < 8 {
+	// Config mappings hold a few dozen keys: a linear scan beats building
+	// a map for each of the many merges parse does per node.
+	if len(v.Entries) < 64 {
 		for i := range v.Entries {
 			if v.Entries[i].Key == e.Key {
 				v.Entries[i].Value = e.Value
