@@ -178,6 +178,13 @@ func (w *jw) value(v any) {
 			w.endArr()
 		}
 		w.endArr()
+	case Object:
+		w.beginObj()
+		for _, f := range x {
+			w.key(f.Key)
+			w.value(f.Value)
+		}
+		w.endObj()
 	case ordered:
 		w.beginObj()
 		for _, kv := range x {

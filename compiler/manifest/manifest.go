@@ -132,6 +132,10 @@ type Node struct {
 	// Seeds only: the CSV root folder (seed-paths entry).
 	RootPath string
 
+	// Unit tests only: the given/expect fixtures and the rest of dbt's
+	// UnitTestDefinition.
+	Unit *UnitTestDef
+
 	// Set by the compile phase (each node is written by one goroutine).
 	RelationName      string // "db"."schema"."alias", "" for ephemeral and tests
 	Compiled          bool

@@ -13,6 +13,9 @@ func (n *Node) OutputPath() string {
 		p = path.Join(p, n.Path)
 	case n.ResourceType == Snapshot:
 		p = path.Join(p, n.Name+".sql")
+	case n.ResourceType == UnitTest && n.Unit != nil:
+		// dbt's pseudo test path: the schema file's folder, <test>.sql.
+		p = path.Join(p, path.Dir(n.OriginalFilePath), n.Unit.TestedName+".sql")
 	}
 	return path.Join(n.Package, p)
 }

@@ -63,7 +63,7 @@ func (m *Manifest) WriteJSON(w io.Writer, meta Metadata) error {
 		return err
 	}
 	e.b = e.b[:0]
-	ids := sortedIDs(m.Nodes)
+	ids := m.nodeIDs()
 	err := encodeStream(w, len(ids), func(i int, e *jw) {
 		n := m.Nodes[ids[i]]
 		e.key(n.UniqueID)
@@ -138,10 +138,14 @@ func (m *Manifest) writeRest(e *jw) {
 	writeEdges(e, parents)
 	e.key("child_map")
 	writeEdges(e, invert(parents))
-	for _, k := range []string{"group_map", "saved_queries", "semantic_models", "unit_tests", "functions"} {
+	for _, k := range []string{"group_map", "saved_queries", "semantic_models"} {
 		e.key(k)
 		e.emptyObj()
 	}
+	e.key("unit_tests")
+	m.writeUnitTests(e)
+	e.key("functions")
+	e.emptyObj()
 	e.endObj()
 }
 

@@ -56,6 +56,9 @@ func (p *parser) loadFiles() error {
 		}
 		generic := pr.GenericTestPaths()
 		isGeneric := func(rel string) bool {
+			if isFixturePath(pr, rel) {
+				return true // unit test fixtures, not singular tests
+			}
 			for _, g := range generic {
 				if strings.HasPrefix(rel, g+"/") {
 					return true

@@ -59,7 +59,8 @@ func Parse(root *project.Project, opts Options) (*Result, error) {
 		name string
 		run  func() error
 	}{{"macros", p.loadMacros}, {"docs", p.loadDocs}, {"files", p.loadFiles}, {"schemas", p.loadSchemas},
-		{"versions", p.applyVersions}, {"nodes", p.resolveNodes}, {"tests", p.buildTests}, {"deps", p.resolveDeps}}
+		{"versions", p.applyVersions}, {"nodes", p.resolveNodes}, {"tests", p.buildTests}, {"deps", p.resolveDeps},
+		{"unit_tests", p.resolveUnitTests}}
 	for _, step := range steps {
 		start := time.Now()
 		if err := step.run(); err != nil {
@@ -80,13 +81,14 @@ type parser struct {
 	macros *dbtctx.Macros
 	env    *dbtctx.Env
 
-	tmpls    map[string]*jinja.Template // parsed SQL per node unique_id
-	sqlNodes []*sqlFile
-	patches  []*patch
-	tests    []*testSpec
-	warnings []string
-	byName   map[string][]*manifest.Node // refable nodes by name, built once nodes are final
-	attach   []attachment                // generic tests and the node they are declared on
+	tmpls     map[string]*jinja.Template // parsed SQL per node unique_id
+	sqlNodes  []*sqlFile
+	patches   []*patch
+	tests     []*testSpec
+	warnings  []string
+	byName    map[string][]*manifest.Node // refable nodes by name, built once nodes are final
+	attach    []attachment                // generic tests and the node they are declared on
+	unitTests []*unitSpec                 // unit_tests: entries, resolved after every node
 }
 
 // attachment ties a generic test to the node it was declared on (dbt's

@@ -156,6 +156,9 @@ func (p *parser) loadSchemaFile(pr *project.Project, dir, rel string) error {
 			}
 		}
 	}
+	if err := p.readUnitTests(pr, dir, rel, doc.Get("unit_tests")); err != nil {
+		return err
+	}
 	if exps := doc.Get("exposures"); !exps.IsNull() && exps.Kind == project.List {
 		for _, e := range exps.Items {
 			if err := p.readExposure(pr, dir, rel, e); err != nil {

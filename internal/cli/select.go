@@ -103,13 +103,16 @@ func (a *app) lsPrint(ids []string) error {
 
 func selectorName(m *manifest.Manifest, id string) string {
 	if n := m.Nodes[id]; n != nil {
+		if n.ResourceType == manifest.UnitTest && n.Unit != nil {
+			return "unit_test:" + n.Package + "." + n.Unit.TestedName
+		}
 		return strings.Join(n.FQN, ".")
 	}
 	if s := m.Sources[id]; s != nil {
-		return "source:" + strings.Join(s.FQN, ".")
+		return "source:" + s.Package + "." + s.SourceName + "." + s.Name
 	}
 	if e := m.Exposures[id]; e != nil {
-		return "exposure:" + strings.Join(e.FQN, ".")
+		return "exposure:" + e.Package + "." + e.Name
 	}
 	return id
 }

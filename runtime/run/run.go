@@ -98,12 +98,12 @@ func (c command) runs(n *manifest.Node) bool {
 	case cmdRun:
 		return n.ResourceType == manifest.Model
 	case cmdTest:
-		return n.ResourceType == manifest.Test
+		return n.ResourceType == manifest.Test || n.ResourceType == manifest.UnitTest
 	case cmdSnapshot:
 		return n.ResourceType == manifest.Snapshot
 	case cmdBuild:
 		switch n.ResourceType {
-		case manifest.Seed, manifest.Model, manifest.Test, manifest.Snapshot:
+		case manifest.Seed, manifest.Model, manifest.Test, manifest.Snapshot, manifest.UnitTest:
 			return true
 		}
 	}
@@ -121,6 +121,9 @@ type invocation struct {
 	p       *printer
 	target  string
 	started time.Time
+
+	// unitTests maps a model to the unit tests build runs just before it.
+	unitTests map[string][]string
 
 	mu      sync.Mutex
 	index   int
@@ -199,6 +202,10 @@ func execute(ctx context.Context, o Options, cmd command) (code int) {
 		}
 	}
 	sort.Strings(ids)
+	unitCount := 0
+	if cmd == cmdBuild {
+		ids, inv.unitTests, unitCount = splitUnitTests(inv.m, ids)
+	}
 	// dbt's build reports each selected exposure as a no-op; they are
 	// scheduled with the nodes but take no part in schemas or hooks.
 	var exposures []string
@@ -306,7 +313,7 @@ func execute(ctx context.Context, o Options, cmd command) (code int) {
 	if cmd == cmdBuild {
 		g = g.AddTestEdges(inv.m)
 	}
-	inv.total = len(ids) + len(exposures)
+	inv.total = len(ids) + len(exposures) + unitCount
 	runStart := time.Now()
 	if hookOK {
 		all := append(append([]string{}, ids...), exposures...)
@@ -342,7 +349,7 @@ func (inv *invocation) createSchemas(ctx context.Context, ids []string) error {
 	set := map[string]bool{}
 	for _, id := range ids {
 		n := inv.m.Nodes[id]
-		if n.ResourceType == manifest.Test && !inv.r.StoresFailures(n.Config) {
+		if n.ResourceType == manifest.UnitTest || n.ResourceType == manifest.Test && !inv.r.StoresFailures(n.Config) {
 			continue
 		}
 		if n.Schema != "" {
@@ -379,7 +386,7 @@ func (inv *invocation) cleanupLeftovers(ids []string) {
 	defer cancel()
 	for _, id := range ids {
 		n := inv.m.Nodes[id]
-		if n.ResourceType == manifest.Test {
+		if n.ResourceType == manifest.Test || n.ResourceType == manifest.UnitTest {
 			continue
 		}
 		for _, suffix := range []string{"__dbt_tmp", "__dbt_backup"} {
@@ -424,6 +431,8 @@ func describe(n *manifest.Node) string {
 		return fmt.Sprintf("snapshot %s.%s", n.Schema, n.Alias)
 	case manifest.Test:
 		return "test " + n.Name
+	case manifest.UnitTest:
+		return "unit_test " + unitTestName(n)
 	}
 	return string(n.ResourceType) + " " + n.Name
 }
@@ -436,6 +445,14 @@ func (t *task) Run(ctx context.Context, uid string, thread int) bool {
 		return t.noOp(uid, e, thread)
 	}
 	n := inv.m.Nodes[uid]
+	if n.ResourceType == manifest.UnitTest {
+		return t.runUnitTest(ctx, n, thread)
+	}
+	if ok := t.runUnitTestsOf(ctx, uid, thread); !ok {
+		// A failing unit test skips its model, as in dbt's build.
+		t.skipOne(uid, thread)
+		return false
+	}
 	idx := t.next()
 	p := inv.p
 	p.line(fancy("START "+describe(n), "RUN", idx, inv.total, nil, false))
@@ -528,6 +545,14 @@ func contains(xs []string, s string) bool {
 }
 
 func (t *task) Skip(uid, cause string, thread int) {
+	// A skipped model's unit tests are skipped with it.
+	for _, u := range t.inv.unitTests[uid] {
+		t.skipOne(u, thread)
+	}
+	t.skipOne(uid, thread)
+}
+
+func (t *task) skipOne(uid string, thread int) {
 	inv := t.inv
 	n := inv.m.Nodes[uid]
 	if n == nil {
@@ -554,6 +579,9 @@ func (t *task) Skip(uid, cause string, thread int) {
 	// snapshots keep their relation name.
 	no := false
 	r := &nodeResult{node: n, uniqueID: uid, status: materialize.Skipped, thread: th, compiled: &no}
+	if n.ResourceType == manifest.UnitTest {
+		r.compiled = nil // dbt writes null for a skipped unit test
+	}
 	if n.RelationName != "" && n.ResourceType != manifest.Test {
 		r.relation = strp(n.RelationName)
 	}
@@ -631,7 +659,12 @@ func (inv *invocation) relPath(kind string, n *manifest.Node) string {
 }
 
 func (inv *invocation) writeFile(kind string, n *manifest.Node, text string) {
-	full := filepath.Join(inv.target, kind, filepath.FromSlash(n.OutputPath()))
+	inv.writeAt(kind, n.OutputPath(), text)
+}
+
+// writeAt writes text to target/<kind>/<rel>.
+func (inv *invocation) writeAt(kind, rel, text string) {
+	full := filepath.Join(inv.target, kind, filepath.FromSlash(rel))
 	dir := filepath.Dir(full)
 	// The directory is created under the lock: a worker that finds it
 	// marked must also find it on disk.
@@ -661,6 +694,8 @@ func (inv *invocation) summary(elapsed time.Duration, interrupted bool) {
 			disp = strings.ReplaceAll(key, "_", " ")
 		case r.node.ResourceType == manifest.Test:
 			disp = "data test"
+		case r.node.ResourceType == manifest.UnitTest:
+			disp = "unit test"
 		}
 		counts[key]++
 		display[key] = disp
