@@ -174,6 +174,9 @@ func analyzable(n *manifest.Node) bool {
 	default:
 		return false
 	}
+	if enabled, ok := n.Config["enabled"].(bool); ok && !enabled {
+		return false // a test whose model is disabled stays in the manifest, switched off
+	}
 	return n.Language == "" || n.Language == "sql"
 }
 

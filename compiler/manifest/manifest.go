@@ -5,6 +5,8 @@
 package manifest
 
 import (
+	"sort"
+
 	"github.com/gdbt/gdbt/compiler/source"
 )
 
@@ -251,6 +253,21 @@ type ExposureDef struct {
 	UnrenderedConfig Config
 }
 
+// GroupDef is a groups: entry of a schema file.
+type GroupDef struct {
+	UniqueID         string
+	Package          string
+	Name             string
+	Path             string
+	OriginalFilePath string
+	Owner            map[string]any
+	Description      *string // nil when the YAML has none (written as null)
+	Config           Config
+	// ConfigOrder is the order of Config's keys after meta (dbt merges
+	// the models: tree into a group's config, in the tree's order).
+	ConfigOrder []string
+}
+
 // Manifest is the whole parsed project.
 type Manifest struct {
 	Nodes     map[string]*Node
@@ -258,6 +275,12 @@ type Manifest struct {
 	Macros    map[string]*MacroDef
 	Docs      map[string]*Doc
 	Exposures map[string]*ExposureDef
+	Groups    map[string]*GroupDef
+
+	// Disabled holds what enabled: false took out of the graph, by
+	// unique_id, as dbt's manifest "disabled" section.
+	Disabled        map[string][]*Node
+	DisabledSources map[string][]*SourceDef
 
 	ProjectName  string
 	ProjectID    string // md5 of the project name, as dbt
@@ -274,7 +297,29 @@ func New() *Manifest {
 		Macros:    map[string]*MacroDef{},
 		Docs:      map[string]*Doc{},
 		Exposures: map[string]*ExposureDef{},
+		Groups:    map[string]*GroupDef{},
+
+		Disabled:        map[string][]*Node{},
+		DisabledSources: map[string][]*SourceDef{},
 	}
+}
+
+// GroupMap returns group name → unique_ids of the nodes in it (sorted),
+// with every declared group present, as dbt's group_map.
+func (m *Manifest) GroupMap() map[string][]string {
+	out := make(map[string][]string, len(m.Groups))
+	for _, g := range m.Groups {
+		out[g.Name] = []string{}
+	}
+	for id, n := range m.Nodes {
+		if ids, ok := out[n.Group]; ok && n.Group != "" {
+			out[n.Group] = append(ids, id)
+		}
+	}
+	for _, ids := range out {
+		sort.Strings(ids)
+	}
+	return out
 }
 
 // ParentMap returns unique_id → parents (sorted), for every node, source

@@ -129,16 +129,27 @@ func (m *Manifest) writeRest(e *jw) {
 	}
 	e.endObj()
 
-	for _, k := range []string{"metrics", "groups", "selectors", "disabled"} {
-		e.key(k)
-		e.emptyObj()
+	e.key("metrics")
+	e.emptyObj()
+	e.key("groups")
+	e.beginObj()
+	for _, id := range sortedIDs(m.Groups) {
+		e.key(id)
+		writeGroup(e, m.Groups[id])
 	}
+	e.endObj()
+	e.key("selectors")
+	e.emptyObj()
+	e.key("disabled")
+	m.writeDisabled(e)
 	parents := m.ParentMap()
 	e.key("parent_map")
 	writeEdges(e, parents)
 	e.key("child_map")
 	writeEdges(e, invert(parents))
-	for _, k := range []string{"group_map", "saved_queries", "semantic_models"} {
+	e.key("group_map")
+	writeEdges(e, m.GroupMap())
+	for _, k := range []string{"saved_queries", "semantic_models"} {
 		e.key(k)
 		e.emptyObj()
 	}
@@ -828,4 +839,70 @@ func invert(parents map[string][]string) map[string][]string {
 		sort.Strings(cs)
 	}
 	return out
+}
+
+func writeGroup(e *jw, g *GroupDef) {
+	e.beginObj()
+	e.key("name")
+	e.str(g.Name)
+	e.key("resource_type")
+	e.str("group")
+	e.key("package_name")
+	e.str(g.Package)
+	e.key("path")
+	e.str(g.Path)
+	e.key("original_file_path")
+	e.str(g.OriginalFilePath)
+	e.key("unique_id")
+	e.str(g.UniqueID)
+	e.key("owner")
+	e.fixedObj(g.Owner, ownerShape)
+	e.key("description")
+	if g.Description == nil {
+		e.null()
+	} else {
+		e.str(*g.Description)
+	}
+	e.key("config")
+	e.beginObj()
+	e.key("meta")
+	e.mapOrEmpty(asMap(g.Config["meta"]))
+	for _, k := range g.ConfigOrder {
+		if v, ok := g.Config[k]; ok && k != "meta" {
+			e.key(k)
+			e.value(v)
+		}
+	}
+	e.endObj()
+	e.endObj()
+}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// writeDisabled writes the disabled section: unique_id → the list of
+// disabled resources with that id (a node or a source table each).
+func (m *Manifest) writeDisabled(e *jw) {
+	ids := sortedIDs(m.Disabled)
+	for id := range m.DisabledSources {
+		if _, dup := m.Disabled[id]; !dup {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	e.beginObj()
+	for _, id := range ids {
+		e.key(id)
+		e.beginArr()
+		for _, n := range m.Disabled[id] {
+			writeNode(e, n, nil)
+		}
+		for _, s := range m.DisabledSources[id] {
+			writeSource(e, s)
+		}
+		e.endArr()
+	}
+	e.endObj()
 }

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -54,8 +55,15 @@ func (p *parser) resolveRef(from *manifest.Node, r manifest.Ref) (*manifest.Node
 	if from != nil {
 		where = fmt.Sprintf("%s '%s' (%s)", from.ResourceType, from.UniqueID, from.OriginalFilePath)
 	}
+	if p.disabledNamed(r) != nil {
+		return nil, fmt.Errorf("%s depends on a node named '%s' which is disabled%w", where, r.Name, errDisabledTarget)
+	}
 	return nil, fmt.Errorf("%s depends on a node named '%s' which was not found", where, r.Name)
 }
+
+// errDisabledTarget marks a ref or source whose target exists but is
+// disabled (its message is already in the wrapping error).
+var errDisabledTarget = errors.New("")
 
 func (p *parser) resolveSource(from *manifest.Node, src, table string) (*manifest.SourceDef, error) {
 	var found *manifest.SourceDef
@@ -71,6 +79,11 @@ func (p *parser) resolveSource(from *manifest.Node, src, table string) (*manifes
 		if from != nil {
 			where = fmt.Sprintf("%s '%s' (%s)", from.ResourceType, from.UniqueID, from.OriginalFilePath)
 		}
+		for _, ds := range p.m.DisabledSources {
+			if ds[0].SourceName == src && ds[0].Name == table {
+				return nil, fmt.Errorf("%s depends on a source named '%s.%s' which is disabled%w", where, src, table, errDisabledTarget)
+			}
+		}
 		return nil, fmt.Errorf("%s depends on a source named '%s.%s' which was not found", where, src, table)
 	}
 	return found, nil
@@ -85,7 +98,12 @@ func (p *parser) atCall(n *manifest.Node, fn, name string, err error) error {
 	}
 	for _, c := range t.StaticCalls(fn) {
 		if len(c.Args) > 0 && c.Args[len(c.Args)-1] == name {
-			return fmt.Errorf("%s: %w", t.File().Position(c.Pos), err)
+			pos := t.File().Position(c.Pos)
+			if n.File != nil && t.File() != n.File {
+				// A snapshot's body is parsed on its own, from n.Pos.
+				pos = n.File.Position(n.Pos + c.Pos)
+			}
+			return fmt.Errorf("%s: %w", pos, err)
 		}
 	}
 	return err
@@ -100,27 +118,15 @@ func (p *parser) indexNodes() {
 	}
 }
 
-// resolveDeps turns refs and sources into depends_on.nodes and attaches
-// tests to the node they test.
+// resolveDeps turns refs and sources into depends_on.nodes, checks them
+// against the targets' access, and attaches tests to the node they test.
 func (p *parser) resolveDeps() error {
 	p.indexNodes()
-	// A schema test on a model that does not exist (or is disabled) is
-	// disabled with it, as in dbt.
 	for _, a := range p.attach {
-		if _, err := p.resolveRef(a.test, a.target); err != nil {
-			delete(p.m.Nodes, a.test.UniqueID)
-		}
+		p.attachTest(a)
 	}
-	ids := make([]string, 0, len(p.m.Nodes))
-	for id := range p.m.Nodes {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range sortedKeys(p.m.Nodes) {
 		n := p.m.Nodes[id]
-		if n == nil {
-			continue // a disabled test
-		}
 		// dbt keeps depends_on.nodes in the order they were made.
 		n.DependsOnNodes = n.DependsOnNodes[:0]
 		add := func(id string) { n.DependsOnNodes = appendUnique(n.DependsOnNodes, id) }
@@ -128,21 +134,27 @@ func (p *parser) resolveDeps() error {
 		for _, s := range n.Sources {
 			t, err := p.resolveSource(n, s[0], s[1])
 			if err != nil {
-				return p.atCall(n, "source", s[1], err)
+				err = p.at(n, "source", s[1], err)
+				if p.disableTest(n, err) {
+					continue
+				}
+				return err
 			}
 			add(t.UniqueID)
 		}
 		for _, r := range n.Refs {
 			t, err := p.resolveRef(n, r)
 			if err != nil {
-				return p.atCall(n, "ref", r.Name, err)
+				err = p.at(n, "ref", r.Name, err)
+				if p.disableTest(n, err) {
+					continue
+				}
+				return err
+			}
+			if err := p.checkAccess(n, t); err != nil {
+				return p.at(n, "ref", r.Name, err)
 			}
 			add(t.UniqueID)
-		}
-	}
-	for _, a := range p.attach {
-		if t, err := p.resolveRef(a.test, a.target); err == nil {
-			a.test.AttachedNode = t.UniqueID
 		}
 	}
 	for _, e := range p.m.Exposures {
@@ -159,8 +171,66 @@ func (p *parser) resolveDeps() error {
 			if err != nil {
 				return fmt.Errorf("exposure '%s': %w", e.Name, err)
 			}
+			// An exposure has no group: it may not ref a private model.
+			from := &manifest.Node{ResourceType: manifest.Exposure, UniqueID: e.UniqueID, Package: e.Package}
+			if err := p.checkAccess(from, t); err != nil {
+				return fmt.Errorf("%s: %w", p.exposureRefPos(e, r), err)
+			}
 			add(t.UniqueID)
 		}
 	}
+	return p.checkGroups()
+}
+
+// attachTest sets a generic test's attached_node, and its group to that
+// node's, as dbt; the node may be disabled. A test whose node is missing
+// or disabled stays in the manifest, switched off.
+func (p *parser) attachTest(a attachment) {
+	t, err := p.resolveRef(a.test, a.target)
+	if err != nil {
+		t = p.disabledNamed(a.target)
+		if _, live := p.m.Nodes[a.test.UniqueID]; live {
+			a.test.Config["enabled"] = false
+		}
+	}
+	if t != nil {
+		a.test.AttachedNode = t.UniqueID
+		a.test.Group = t.Group
+	}
+}
+
+// disabledNamed finds a disabled model, seed or snapshot by name.
+func (p *parser) disabledNamed(r manifest.Ref) *manifest.Node {
+	for _, id := range sortedKeys(p.m.Disabled) {
+		n := p.m.Disabled[id][0]
+		if refable(n.ResourceType) && n.Name == r.Name && (r.Package == "" || n.Package == r.Package) {
+			return n
+		}
+	}
 	return nil
+}
+
+// disableTest switches off a test whose ref or source is missing or
+// disabled, as dbt does instead of failing the parse (with a warning when
+// the target does not exist at all). It reports whether n was a test.
+func (p *parser) disableTest(n *manifest.Node, err error) bool {
+	if n.ResourceType != manifest.Test {
+		return false
+	}
+	n.Config["enabled"] = false
+	if !errors.Is(err, errDisabledTarget) {
+		p.warnings = append(p.warnings, err.Error())
+	}
+	return true
+}
+
+// sortedKeys lists m's keys in order, for deterministic passes (and
+// errors) over manifest maps.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

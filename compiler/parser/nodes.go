@@ -27,6 +27,7 @@ type sqlFile struct {
 	called  []string // macros called from the template itself, in order
 	patch   *patch
 	version *versionSpec
+	hookTag string // on-run-start or on-run-end for project hooks
 }
 
 func (p *parser) loadFiles() error {
@@ -88,7 +89,7 @@ func (p *parser) loadFiles() error {
 			return err
 		}
 	}
-	results := make([][]*sqlFile, len(jobs))
+	results := make([][]*sqlFile, len(jobs), len(jobs)+1)
 	err := p.parallel(len(jobs), func(i int) error {
 		j := jobs[i]
 		var err error
@@ -98,6 +99,11 @@ func (p *parser) loadFiles() error {
 	if err != nil {
 		return err
 	}
+	hooks, err := p.hookFiles()
+	if err != nil {
+		return err
+	}
+	results = append(results, hooks)
 	seen := map[string]*sqlFile{}
 	for _, rs := range results {
 		for _, f := range rs {

@@ -48,7 +48,7 @@ type Result struct {
 // Parse parses root and its packages.
 func Parse(root *project.Project, opts Options) (*Result, error) {
 	p := &parser{root: root, opts: opts, m: manifest.New(), jinja: dbtctx.NewJinja(),
-		tmpls: map[string]*jinja.Template{}}
+		tmpls: map[string]*jinja.Template{}, testPos: map[string]source.Position{}, expRefs: map[string][]source.Position{}}
 	p.macros = dbtctx.NewMacros(root.Name)
 	p.m.ProjectName = root.Name
 	sum := md5.Sum([]byte(root.Name))
@@ -86,9 +86,11 @@ type parser struct {
 	patches   []*patch
 	tests     []*testSpec
 	warnings  []string
-	byName    map[string][]*manifest.Node // refable nodes by name, built once nodes are final
-	attach    []attachment                // generic tests and the node they are declared on
-	unitTests []*unitSpec                 // unit_tests: entries, resolved after every node
+	byName    map[string][]*manifest.Node  // refable nodes by name, built once nodes are final
+	attach    []attachment                 // generic tests and the node they are declared on
+	testPos   map[string]source.Position   // generic test unique_id → its YAML entry
+	expRefs   map[string][]source.Position // exposure unique_id → its depends_on entries
+	unitTests []*unitSpec                  // unit_tests: entries, resolved after every node
 }
 
 // attachment ties a generic test to the node it was declared on (dbt's

@@ -1,7 +1,6 @@
 package parser
 
 import (
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -141,22 +140,7 @@ func TestParseErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			files := map[string]string{
-				"dbt_project.yml": "name: p\nversion: '1'\nconfig-version: 2\nprofile: p\n",
-				"profiles.yml":    "p:\n  target: dev\n  outputs:\n    dev: {type: postgres, host: h, port: 5432, user: u, password: '', dbname: d, schema: s, threads: 1}\n",
-			}
-			for k, v := range tc.files {
-				files[k] = v
-			}
-			for rel, text := range files {
-				path := filepath.Join(dir, rel)
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			writeProject(t, dir, tc.files)
 			p, err := project.Load(dir, project.Options{ProfilesDir: dir, Env: fixtureEnv})
 			if err != nil {
 				t.Fatal(err)

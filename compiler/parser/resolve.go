@@ -130,11 +130,13 @@ func (p *parser) resolveNodes() error {
 		}
 		f.node.Config = p.configFor(f, true)
 		f.node.UnrenderedConfig = p.unrenderedConfig(f)
-		if !f.node.Config.Bool("enabled") {
-			return nil
-		}
+		// Disabled nodes are patched and located too: dbt lists them,
+		// complete, in the manifest's disabled section.
 		if err := p.applyPatch(f); err != nil {
 			return err
+		}
+		if f.hookTag != "" {
+			f.node.Tags = append([]string{f.hookTag}, f.node.Tags...)
 		}
 		return p.locate(f.node)
 	})
@@ -143,15 +145,16 @@ func (p *parser) resolveNodes() error {
 	}
 	for _, f := range p.sqlNodes {
 		n := f.node
-		if !n.Config.Bool("enabled") {
-			continue
-		}
 		n.Refs = f.refs
 		n.Sources = f.sources
+		n.DependsOnMacros = append(n.DependsOnMacros, f.called...)
+		if !n.Config.Bool("enabled") {
+			p.m.Disabled[n.UniqueID] = append(p.m.Disabled[n.UniqueID], n)
+			continue
+		}
 		if f.tmpl != nil {
 			p.tmpls[n.UniqueID] = f.tmpl
 		}
-		n.DependsOnMacros = append(n.DependsOnMacros, f.called...)
 		p.m.Nodes[n.UniqueID] = n
 	}
 	return nil
@@ -514,7 +517,7 @@ func (p *parser) locate(n *manifest.Node) error {
 		return err
 	}
 	switch {
-	case n.ResourceType == manifest.Test, n.ResourceType == manifest.Analysis:
+	case n.ResourceType == manifest.Test, n.ResourceType == manifest.Analysis, n.ResourceType == manifest.Operation:
 	case n.Config.String("materialized") == "ephemeral":
 	default:
 		n.RelationName = dbtctx.NewRelation(n.Database, n.Schema, n.Alias, "").String()

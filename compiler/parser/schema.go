@@ -31,8 +31,6 @@ type patch struct {
 	meta        map[string]any
 	tags        []string
 	docs        map[string]any
-	access      string
-	group       string
 
 	// Model-level contract constraints.
 	constraints []manifest.Constraint
@@ -156,6 +154,9 @@ func (p *parser) loadSchemaFile(pr *project.Project, dir, rel string) error {
 			}
 		}
 	}
+	if err := p.readGroups(pr, dir, rel, doc.Get("groups")); err != nil {
+		return err
+	}
 	if err := p.readUnitTests(pr, dir, rel, doc.Get("unit_tests")); err != nil {
 		return err
 	}
@@ -217,10 +218,12 @@ func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.Res
 	pt := &patch{rt: rt, pkg: pr.Name, name: name, file: rel, yamlKey: key,
 		description: str(item.Get("description")), config: item.Get("config"),
 		meta: plainMap(item.Get("meta")), docs: plainMap(item.Get("docs")),
-		access: str(item.Get("access")), group: str(item.Get("group")),
 		tests: testsOf(item)}
-	pt.tags = strList(item.Get("tags"))
 	var err error
+	if pt.config, err = liftToConfig(item, "group", "access"); err != nil {
+		return nil, err
+	}
+	pt.tags = strList(item.Get("tags"))
 	if pt.constraints, err = modelConstraints(item); err != nil {
 		return nil, err
 	}
@@ -248,6 +251,9 @@ func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.Res
 		for _, v := range vs.Items {
 			spec := &versionSpec{v: v.Get("v").Interface(), definedIn: str(v.Get("defined_in")),
 				config: v.Get("config"), tests: testsOf(v)}
+			if spec.config, err = liftToConfig(v, "access"); err != nil {
+				return nil, err
+			}
 			if spec.v == nil {
 				return nil, fmt.Errorf("%s: expected a 'v' in this entry of versions", v.Pos)
 			}
@@ -474,6 +480,8 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 			p.tests = append(p.tests, &testSpec{pkg: pr, file: rel, entry: te, targetName: name, sourceName: srcName, yamlKey: "sources", nodeTags: tags})
 		}
 		if en := t.Get("config").Get("enabled"); !en.IsNull() && en.Scalar == false {
+			def.Config["enabled"] = false
+			p.m.DisabledSources[id] = append(p.m.DisabledSources[id], def)
 			continue
 		}
 		p.m.Sources[id] = def
@@ -533,6 +541,9 @@ func (p *parser) readExposure(pr *project.Project, dir, rel string, e *project.V
 				return fmt.Errorf("%s: %w", d.Pos, err)
 			}
 			ex.Refs = append(ex.Refs, ctx.Refs...)
+			for range ctx.Refs {
+				p.expRefs[id] = append(p.expRefs[id], d.Pos)
+			}
 			ex.Sources = append(ex.Sources, ctx.Sources...)
 		}
 	}

@@ -77,8 +77,18 @@ func (p *parser) buildTests() error {
 		if n == nil {
 			continue
 		}
-		if t := p.tests[i]; t.sourceName == "" {
+		t := p.tests[i]
+		if t.sourceName == "" {
 			p.attach = append(p.attach, attachment{n, manifest.Ref{Name: t.targetName, Version: t.version}})
+		}
+		if _, seen := p.testPos[n.UniqueID]; !seen {
+			p.testPos[n.UniqueID] = t.entry.Pos
+		}
+		if !n.Config.Bool("enabled") {
+			if len(p.m.Disabled[n.UniqueID]) == 0 {
+				p.m.Disabled[n.UniqueID] = []*manifest.Node{n}
+			}
+			continue
 		}
 		if _, dup := p.m.Nodes[n.UniqueID]; dup {
 			continue
@@ -264,9 +274,6 @@ func (p *parser) buildTest(t *testSpec) (*manifest.Node, error) {
 	for _, k := range config.keys {
 		n.UnrenderedConfig[k] = config.vals[k]
 	}
-	if !n.Config.Bool("enabled") {
-		return nil, nil
-	}
 	tags := map[string]bool{}
 	for _, tg := range append(append([]string{}, t.columnTags...), n.Config.Strings("tags")...) {
 		tags[tg] = true
@@ -443,7 +450,7 @@ func synthesizeTestNames(testType, testName string, args *kv) (short, full strin
 		var parts []any
 		switch v := args.vals[k].(type) {
 		case map[string]any:
-			for _, kk := range sortedMapKeys(v) {
+			for _, kk := range sortedKeys(v) {
 				parts = append(parts, v[kk])
 			}
 		case []any:
@@ -469,15 +476,6 @@ func synthesizeTestNames(testType, testName string, args *kv) (short, full strin
 }
 
 var nonWord = regexp.MustCompile(`[^0-9a-zA-Z_]+`)
-
-func sortedMapKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
 
 // pyStr is Python's str() of decoded YAML data.
 func pyStr(v any) string { return jinja.ToString(dbtctx.FromGo(v)) }
@@ -505,7 +503,7 @@ func hashable(v any) string {
 	case map[string]any:
 		var b strings.Builder
 		b.WriteByte('{')
-		for i, k := range sortedMapKeys(x) {
+		for i, k := range sortedKeys(x) {
 			if i > 0 {
 				b.WriteString(", ")
 			}

@@ -296,6 +296,9 @@ func (a *app) parseProject() error {
 	if err != nil {
 		return &userError{err}
 	}
+	for _, w := range res.Warnings {
+		a.logf("[WARNING]: %s", a.proj.Redact(w))
+	}
 	res.Env.Flags.Set("WHICH", a.cmd)
 	res.Env.Flags.Set("FULL_REFRESH", a.f.FullRefresh)
 	res.Env.FullRefresh = a.f.FullRefresh

@@ -38,7 +38,8 @@ var (
 		"name", "resource_type", "package_name", "path", "original_file_path", "macro_sql",
 		"depends_on.macros", "description", "meta", "docs", "arguments", "supported_languages",
 	}
-	docFields = []string{"name", "resource_type", "package_name", "path", "original_file_path", "block_contents"}
+	docFields   = []string{"name", "resource_type", "package_name", "path", "original_file_path", "block_contents"}
+	groupFields = []string{"name", "resource_type", "package_name", "path", "original_file_path", "owner", "description", "config"}
 )
 
 // Entry is one manifest entry reduced to the compared fields, each as canonical JSON.
@@ -54,6 +55,13 @@ type ManifestSubset struct {
 	Docs      map[string]Entry    `json:"docs"`
 	ParentMap map[string][]string `json:"parent_map"`
 	ChildMap  map[string][]string `json:"child_map"`
+	Groups    map[string]Entry    `json:"groups,omitempty"`
+	// Disabled is the disabled section with each list flattened: the
+	// first entry under its unique_id, a further one under "<id>#<i>".
+	Disabled map[string]Entry `json:"disabled,omitempty"`
+	// GroupMap lists each group's members, sorted (dbt writes them in the
+	// order it parsed them).
+	GroupMap map[string][]string `json:"group_map,omitempty"`
 	// MacroDeps is depends_on.macros per node: compared only as a figure.
 	MacroDeps map[string][]string `json:"-"`
 	// CompiledPath maps target/compiled-relative paths to unique ids.
@@ -64,13 +72,16 @@ type rawManifest struct {
 	Metadata struct {
 		ProjectName string `json:"project_name"`
 	} `json:"metadata"`
-	Nodes     map[string]map[string]json.RawMessage `json:"nodes"`
-	Sources   map[string]map[string]json.RawMessage `json:"sources"`
-	Exposures map[string]map[string]json.RawMessage `json:"exposures"`
-	Macros    map[string]map[string]json.RawMessage `json:"macros"`
-	Docs      map[string]map[string]json.RawMessage `json:"docs"`
-	ParentMap map[string][]string                   `json:"parent_map"`
-	ChildMap  map[string][]string                   `json:"child_map"`
+	Nodes     map[string]map[string]json.RawMessage   `json:"nodes"`
+	Sources   map[string]map[string]json.RawMessage   `json:"sources"`
+	Exposures map[string]map[string]json.RawMessage   `json:"exposures"`
+	Macros    map[string]map[string]json.RawMessage   `json:"macros"`
+	Docs      map[string]map[string]json.RawMessage   `json:"docs"`
+	ParentMap map[string][]string                     `json:"parent_map"`
+	ChildMap  map[string][]string                     `json:"child_map"`
+	Groups    map[string]map[string]json.RawMessage   `json:"groups"`
+	Disabled  map[string][]map[string]json.RawMessage `json:"disabled"`
+	GroupMap  map[string][]string                     `json:"group_map"`
 }
 
 // errNoArtifact says a tool did not write an artifact.
@@ -113,12 +124,15 @@ func LoadManifest(path string, rw *strings.Replacer) (*ManifestSubset, error) {
 		MacroDeps:    map[string][]string{},
 		CompiledPath: map[string]string{},
 	}
-	for id, n := range m.Nodes {
+	nodeEntry := func(n map[string]json.RawMessage) Entry {
 		e := pick(n, nodeFields)
 		for k, v := range configFields(n["config"]) {
 			e["config."+k] = v
 		}
-		ms.Nodes[id] = e
+		return e
+	}
+	for id, n := range m.Nodes {
+		ms.Nodes[id] = nodeEntry(n)
 		var dep struct {
 			Macros []string `json:"macros"`
 		}
@@ -134,6 +148,35 @@ func LoadManifest(path string, rw *strings.Replacer) (*ManifestSubset, error) {
 	}
 	for id, n := range m.Exposures {
 		ms.Exposures[id] = pick(n, exposureFields)
+	}
+	if len(m.Groups) > 0 {
+		ms.Groups = map[string]Entry{}
+		for id, g := range m.Groups {
+			ms.Groups[id] = pick(g, groupFields)
+		}
+	}
+	if len(m.Disabled) > 0 {
+		ms.Disabled = map[string]Entry{}
+		for id, list := range m.Disabled {
+			for i, n := range list {
+				key := id
+				if i > 0 {
+					key = fmt.Sprintf("%s#%d", id, i)
+				}
+				if strings.HasPrefix(id, "source.") {
+					ms.Disabled[key] = pick(n, sourceFields)
+				} else {
+					ms.Disabled[key] = nodeEntry(n)
+				}
+			}
+		}
+	}
+	if len(m.GroupMap) > 0 {
+		ms.GroupMap = map[string][]string{}
+		for g, ids := range m.GroupMap {
+			ms.GroupMap[g] = append([]string{}, ids...)
+			sort.Strings(ms.GroupMap[g])
+		}
 	}
 	for id, n := range m.Macros {
 		var pkg string

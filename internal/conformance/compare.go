@@ -43,9 +43,12 @@ func (c *stepCompare) compareManifests(a, b *ManifestSubset) {
 		{KindManifestExpo, a.Exposures, b.Exposures},
 		{KindManifestMacro, a.Macros, b.Macros},
 		{KindManifestDoc, a.Docs, b.Docs},
+		{KindManifestGroup, a.Groups, b.Groups},
+		{KindManifestDisabled, a.Disabled, b.Disabled},
 	}
 	for _, g := range groups {
-		if g.kind != KindManifestMacro && g.kind != KindManifestDoc {
+		switch g.kind {
+		case KindManifestNode, KindManifestSource, KindManifestExpo:
 			for id := range g.a {
 				c.nodes[id] = true
 			}
@@ -115,7 +118,7 @@ func (c *stepCompare) compareManifests(a, b *ManifestSubset) {
 	for _, m := range []struct {
 		name string
 		a, b map[string][]string
-	}{{"parent_map", a.ParentMap, b.ParentMap}, {"child_map", a.ChildMap, b.ChildMap}} {
+	}{{"parent_map", a.ParentMap, b.ParentMap}, {"child_map", a.ChildMap, b.ChildMap}, {"group_map", a.GroupMap, b.GroupMap}} {
 		for _, id := range unionKeys(m.a, m.b) {
 			la, lb := m.a[id], m.b[id]
 			if slices.Equal(la, lb) {

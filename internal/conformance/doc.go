@@ -25,7 +25,7 @@
 //
 // # Commands
 //
-//	go run ./internal/conformance/cmd/conformance [PROJECT...]   # default: basic showcase; "all" adds the corpus
+//	go run ./internal/conformance/cmd/conformance [PROJECT...]   # default: DefaultProjects; "all" adds the corpus
 //	go run ./internal/conformance/cmd/conformance -bench basic showcase
 //	go run ./internal/conformance/cmd/conformance -update-goldens -dbt-only -steps parse,compile basic rt_basic project_localpkg
 //	go run ./internal/conformance/cmd/conformance -check-goldens -dbt-only -steps parse,compile basic rt_basic project_localpkg

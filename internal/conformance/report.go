@@ -13,28 +13,30 @@ import (
 type Kind string
 
 const (
-	KindExitCode        Kind = "exit-code"
-	KindArtifactMissing Kind = "artifact-missing"
-	KindStepError       Kind = "step-error"
-	KindManifestNode    Kind = "manifest-node"
-	KindManifestSource  Kind = "manifest-source"
-	KindManifestExpo    Kind = "manifest-exposure"
-	KindManifestMacro   Kind = "manifest-macro"
-	KindManifestDoc     Kind = "manifest-doc"
-	KindManifestGraph   Kind = "manifest-graph"
-	KindMacroDeps       Kind = "macro-deps"
-	KindCompiledSQL     Kind = "compiled-sql"
-	KindCompiledSpace   Kind = "compiled-sql-whitespace"
-	KindRunResult       Kind = "run-result"
-	KindRelationMissing Kind = "relation-missing"
-	KindRelationKind    Kind = "relation-kind"
-	KindRelationColumns Kind = "relation-columns"
-	KindRelationRows    Kind = "relation-rows"
-	KindGoldenDrift     Kind = "golden-drift"
+	KindExitCode         Kind = "exit-code"
+	KindArtifactMissing  Kind = "artifact-missing"
+	KindStepError        Kind = "step-error"
+	KindManifestNode     Kind = "manifest-node"
+	KindManifestSource   Kind = "manifest-source"
+	KindManifestExpo     Kind = "manifest-exposure"
+	KindManifestMacro    Kind = "manifest-macro"
+	KindManifestDoc      Kind = "manifest-doc"
+	KindManifestGraph    Kind = "manifest-graph"
+	KindManifestGroup    Kind = "manifest-group"
+	KindManifestDisabled Kind = "manifest-disabled"
+	KindMacroDeps        Kind = "macro-deps"
+	KindCompiledSQL      Kind = "compiled-sql"
+	KindCompiledSpace    Kind = "compiled-sql-whitespace"
+	KindRunResult        Kind = "run-result"
+	KindRelationMissing  Kind = "relation-missing"
+	KindRelationKind     Kind = "relation-kind"
+	KindRelationColumns  Kind = "relation-columns"
+	KindRelationRows     Kind = "relation-rows"
+	KindGoldenDrift      Kind = "golden-drift"
 )
 
 var allKinds = []Kind{KindExitCode, KindArtifactMissing, KindStepError, KindManifestNode, KindManifestSource,
-	KindManifestExpo, KindManifestMacro, KindManifestDoc, KindManifestGraph, KindMacroDeps, KindCompiledSQL,
+	KindManifestExpo, KindManifestMacro, KindManifestDoc, KindManifestGraph, KindManifestGroup, KindManifestDisabled, KindMacroDeps, KindCompiledSQL,
 	KindCompiledSpace, KindRunResult, KindRelationMissing, KindRelationKind, KindRelationColumns,
 	KindRelationRows, KindGoldenDrift}
 

@@ -53,8 +53,12 @@ func (inv *invocation) runHooks(ctx context.Context, kind string, ids []string) 
 	failed := false
 	for i, h := range hooks {
 		name := fmt.Sprintf("%s.%s.%d", h.pkg, kind, h.idx)
-		node := &manifest.Node{UniqueID: fmt.Sprintf("operation.%s.%s-%s-%d", h.pkg, h.pkg, kind, h.idx), ResourceType: manifest.Operation,
-			Package: h.pkg, Name: fmt.Sprintf("%s-%s-%d", h.pkg, kind, h.idx), OriginalFilePath: "./dbt_project.yml", Config: manifest.Config{}}
+		hookName := fmt.Sprintf("%s-%s-%d", h.pkg, kind, h.idx)
+		node := inv.m.Nodes["operation."+h.pkg+"."+hookName] // the parser's operation node
+		if node == nil {
+			node = &manifest.Node{UniqueID: "operation." + h.pkg + "." + hookName, ResourceType: manifest.Operation,
+				Package: h.pkg, Name: hookName, Path: "hooks/" + hookName + ".sql", OriginalFilePath: "./dbt_project.yml", Config: manifest.Config{}}
+		}
 		r := &nodeResult{node: node, uniqueID: node.UniqueID, thread: "main", isHook: true, resp: nil}
 		zero, one := int64(0), int64(1)
 		if failed {
@@ -67,6 +71,9 @@ func (inv *invocation) runHooks(ctx context.Context, kind string, ids []string) 
 		}
 		start := time.Now()
 		sql, err := inv.renderHook(ctx, node, name, h.sql, ids)
+		if err == nil {
+			inv.writeFile("compiled", node, sql) // as dbt, under dbt_project.yml/hooks/
+		}
 		compEnd := time.Now()
 		r.timing = append(r.timing, artifacts.Timing{Name: "compile", StartedAt: start, CompletedAt: compEnd})
 		p.line(fancy("START hook: "+name, "RUN", i+1, len(hooks), nil, true))
@@ -111,18 +118,29 @@ func (inv *invocation) renderHook(ctx context.Context, node *manifest.Node, name
 	}
 	nc := env.NewNodeContext(nil, dbtctx.Execute)
 	if ids != nil {
+		// dbt's schemas are those of the relations this run made: models,
+		// seeds and snapshots (and tests storing failures) that neither
+		// failed nor were skipped.
 		seen := map[string]bool{}
+		seenDB := map[[2]string]bool{}
 		schemas := &jinja.List{}
 		dbSchemas := &jinja.List{}
-		for _, id := range ids {
-			n := inv.m.Nodes[id]
-			if n == nil || n.ResourceType == manifest.Test || seen[n.Schema] {
+		inv.mu.Lock()
+		for _, r := range inv.results {
+			n := r.node
+			if r.isHook || !relational(n) || r.status == materialize.Error || r.status == materialize.Fail || r.status == materialize.Skipped {
 				continue
 			}
-			seen[n.Schema] = true
-			schemas.Items = append(schemas.Items, n.Schema)
-			dbSchemas.Items = append(dbSchemas.Items, jinja.Tuple{n.Database, n.Schema})
+			if !seen[n.Schema] {
+				seen[n.Schema] = true
+				schemas.Items = append(schemas.Items, n.Schema)
+			}
+			if k := [2]string{n.Database, n.Schema}; !seenDB[k] {
+				seenDB[k] = true
+				dbSchemas.Items = append(dbSchemas.Items, jinja.Tuple{n.Database, n.Schema})
+			}
 		}
+		inv.mu.Unlock()
 		nc.Set("schemas", schemas)
 		nc.Set("database_schemas", dbSchemas)
 		results := &jinja.List{}
@@ -152,4 +170,16 @@ func (inv *invocation) renderHook(ctx context.Context, node *manifest.Node, name
 		nc.Set("results", results)
 	}
 	return t.Execute(nc, nil)
+}
+
+// relational is dbt's is_relational: refable nodes, and tests that store
+// their failures.
+func relational(n *manifest.Node) bool {
+	switch n.ResourceType {
+	case manifest.Model, manifest.Seed, manifest.Snapshot:
+		return true
+	case manifest.Test:
+		return n.Config.Bool("store_failures")
+	}
+	return false
 }
