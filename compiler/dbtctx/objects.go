@@ -440,7 +440,7 @@ func (o exceptionsObject) Attr(name string) (any, bool) {
 	case "warn":
 		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
 			if o.c.env.Log != nil && a.Len() > 0 {
-				o.c.env.Log("Warning: "+jinja.ToString(a.Pos[0]), true)
+				o.c.env.Log("[WARNING]: "+jinja.ToString(a.Pos[0]), true)
 			}
 			return "", nil
 		}), true
