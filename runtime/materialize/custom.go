@@ -49,7 +49,11 @@ func (x *exec) custom(ctx context.Context, ref dbtctx.MacroRef) (*Result, error)
 	var written string
 	nc.Set("write", jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
 		written = jinja.ToString(a.Bind(s, "write", "payload")[0])
-		x.mainSQL, x.mainFrom = written, strings.Index(written, x.sql)
+		// An error in the main statement is located in the compiled
+		// code when the statement embeds it.
+		if from := strings.Index(written, x.sql); from >= 0 {
+			x.mainSQL, x.mainFrom = written, from
+		}
 		return "", nil
 	}))
 	base, _ := nc.Builtin("adapter")
