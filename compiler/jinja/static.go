@@ -14,7 +14,8 @@ type StaticCall struct {
 	Args   []any // literal values of positional arguments
 	Kwargs []KV  // literal values of keyword arguments
 	// KwargText is each keyword value as written; a string literal is
-	// given as its value (dbt's unrendered_config).
+	// given as its value, another constant as its Python repr (dbt's
+	// unrendered_config).
 	KwargText []any
 	Literal   bool // every argument is a literal (Args/Kwargs are complete)
 	Pos       source.Pos
@@ -58,7 +59,13 @@ func staticCall(text, name string, c *CallExpr) StaticCall {
 		sc.Literal = sc.Literal && ok
 		sc.Kwargs = append(sc.Kwargs, KV{k, v})
 		if cst, isConst := c.KwValues[i].(*ConstExpr); isConst {
-			sc.KwargText = append(sc.KwargText, cst.Value)
+			// dbt keeps a string literal's value and the repr of any
+			// other constant (enabled=false is "False").
+			if s, isStr := cst.Value.(string); isStr {
+				sc.KwargText = append(sc.KwargText, s)
+			} else {
+				sc.KwargText = append(sc.KwargText, Repr(cst.Value))
+			}
 		} else if i < len(c.KwSpans) {
 			sp := c.KwSpans[i]
 			sc.KwargText = append(sc.KwargText, strings.TrimSpace(text[sp[0]:sp[1]]))

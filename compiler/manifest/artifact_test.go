@@ -25,9 +25,13 @@ var repoRoot = func() string {
 
 // parseBasic parses fixtures/projects/basic with the environment the
 // golden dbt manifest was produced with (GDBT_PG_SCHEMA unset).
-func parseBasic(t testing.TB) *manifest.Manifest {
+func parseBasic(t testing.TB) *manifest.Manifest { return parseFixture(t, "basic") }
+
+// parseFixture parses fixtures/projects/<name> with the fixture's profile
+// defaults.
+func parseFixture(t testing.TB, name string) *manifest.Manifest {
 	t.Helper()
-	dir := filepath.Join(repoRoot, "fixtures", "projects", "basic")
+	dir := filepath.Join(repoRoot, "fixtures", "projects", name)
 	p, err := project.Load(dir, project.Options{ProfilesDir: dir, Env: func(k string) (string, bool) {
 		if k == "GDBT_PG_PORT" {
 			return "5432", true
@@ -91,13 +95,19 @@ func validate(t *testing.T, file string) {
 	}
 }
 
+// The fixtures cover groups, access, the disabled section and hook
+// operation nodes (groups, rt_basic) besides the basics.
 func TestManifestValidatesAgainstDBTSchema(t *testing.T) {
-	m := parseBasic(t)
-	file := filepath.Join(t.TempDir(), "manifest.json")
-	if err := os.WriteFile(file, writeManifest(t, m), 0o644); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"basic", "groups", "rt_basic"} {
+		t.Run(name, func(t *testing.T) {
+			m := parseFixture(t, name)
+			file := filepath.Join(t.TempDir(), "manifest.json")
+			if err := os.WriteFile(file, writeManifest(t, m), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			validate(t, file)
+		})
 	}
-	validate(t, file)
 }
 
 // The validator itself must reject a broken manifest, or the test above

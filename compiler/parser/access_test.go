@@ -200,6 +200,10 @@ func TestGroupsFixture(t *testing.T) {
 	if got := strings.Join(disabled, " "); got != want {
 		t.Errorf("disabled = %s, want %s", got, want)
 	}
+	// dbt's unrendered_config keeps a non-string constant's repr.
+	if d := m.Disabled["model.groups.stg_legacy"]; len(d) != 1 || d[0].UnrenderedConfig["enabled"] != "False" || d[0].Description != "Kept for reference only." {
+		t.Errorf("disabled stg_legacy: %+v", d)
+	}
 	// A test on a disabled model stays among the nodes, switched off.
 	if n := m.Nodes["test.groups.not_null_stg_legacy_id.95209572b5"]; n == nil || n.Config.Bool("enabled") || n.AttachedNode != "model.groups.stg_legacy" {
 		t.Errorf("test on the disabled model: %+v", n)
