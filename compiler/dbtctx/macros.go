@@ -101,15 +101,19 @@ func (m *Macros) Namespace(pkg string) (*Namespace, bool) {
 }
 
 // Dispatch finds the implementation of macro name for Postgres: in each
-// package of the search order, postgres__name, then default__name.
+// package of the search order, postgres__name, then default__name. Without
+// a configured order, a namespace that names a package (dbt's own
+// included) is searched after the root project, so that the root project
+// can replace any package's implementation; another namespace is a plain
+// name lookup.
 func (m *Macros) Dispatch(local, name, namespace string, searchOrder []string) (MacroRef, error) {
 	prefixes := []string{"postgres__", "default__"}
 	var pkgs []string
 	switch {
 	case len(searchOrder) > 0:
 		pkgs = searchOrder
-	case namespace != "":
-		pkgs = []string{namespace}
+	case namespace != "" && m.isPackage(namespace):
+		pkgs = []string{m.Root, namespace}
 	default:
 		pkgs = []string{""}
 	}
@@ -139,6 +143,13 @@ func (m *Macros) Dispatch(local, name, namespace string, searchOrder []string) (
 		}
 	}
 	return MacroRef{}, fmt.Errorf("In dispatch: No macro named '%s' found within namespace: '%s'\n    Searched for: %s", name, namespace, quoteList(tried))
+}
+
+// isPackage reports whether pkg is the root project, a package with
+// macros or one of the internal packages.
+func (m *Macros) isPackage(pkg string) bool {
+	_, ok := m.byPkg[pkg]
+	return ok || pkg == m.Root || pkg == PkgDBT || m.IsInternal(pkg)
 }
 
 func quoteList(xs []string) string {

@@ -133,3 +133,47 @@ func TestStandardizeGrants(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 }
+
+// TestDispatchSearchOrder: a materialization's helpers reach the root
+// project's implementations through adapter.dispatch as in dbt, which
+// searches the root project before the namespace's package (dbt's own
+// included); a namespace that names no package is a plain name lookup.
+func TestDispatchSearchOrder(t *testing.T) {
+	j := NewJinja()
+	ms := NewMacros("proj")
+	add := func(pkg, src string) {
+		tmpl, err := j.Parse(pkg+".sql", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range tmpl.Macros() {
+			ms.Add(pkg, m)
+		}
+	}
+	add(PkgDBT, `{% macro default__create_table_as() %}{% endmacro %}{% macro default__only_dbt() %}{% endmacro %}`)
+	add(PkgPostgres, `{% macro postgres__create_table_as() %}{% endmacro %}`)
+	add("pkg", `{% macro postgres__star() %}{% endmacro %}{% macro default__helper() %}{% endmacro %}`)
+	add("proj", `{% macro default__create_table_as() %}{% endmacro %}{% macro default__star() %}{% endmacro %}`)
+	cases := []struct{ name, macro, ns, want string }{
+		{"root default beats dbt's postgres", "create_table_as", "dbt", "macro.proj.default__create_table_as"},
+		{"dbt's own when the root has none", "only_dbt", "dbt", "macro.dbt.default__only_dbt"},
+		{"root beats a package", "star", "pkg", "macro.proj.default__star"},
+		{"package when the root has none", "helper", "pkg", "macro.pkg.default__helper"},
+		{"unknown namespace: name lookup", "helper", "nowhere", "error: In dispatch: No macro named 'helper' found within namespace: 'nowhere'\n    Searched for: 'postgres__helper', 'default__helper'"},
+		{"miss lists what was searched", "nothing", "dbt", "error: In dispatch: No macro named 'nothing' found within namespace: 'dbt'\n    Searched for: 'proj.postgres__nothing', 'proj.default__nothing', 'dbt.postgres__nothing', 'dbt.default__nothing'"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ref, err := ms.Dispatch("proj", tc.macro, tc.ns, nil)
+			got := ""
+			if err != nil {
+				got = "error: " + err.Error()
+			} else {
+				got = ref.UniqueID()
+			}
+			if got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
