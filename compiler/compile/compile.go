@@ -77,7 +77,25 @@ func (c *Compiler) node(ctx context.Context, n *manifest.Node) (*compiled, error
 	if r, ok := c.result(n.UniqueID); ok {
 		return r, nil
 	}
+	r, err := c.render(ctx, n, nil)
+	if err != nil {
+		return nil, err
+	}
+	n.Compiled = true
+	n.CompiledCode = r.sql
+	n.ExtraCTEs = r.ctes
+	n.ExtraCTEsInjected = true
+	c.mu.Lock()
+	c.done[n.UniqueID] = r
+	c.mu.Unlock()
+	return r, nil
+}
+
+// render renders n, for batch when not nil, with its ephemeral models
+// injected.
+func (c *Compiler) render(ctx context.Context, n *manifest.Node, batch *dbtctx.Batch) (*compiled, error) {
 	nc := c.env.NewNodeContext(n, dbtctx.Execute).Bind(ctx)
+	nc.Batch = batch
 	if n.TestMetadata != nil {
 		kw, err := c.testKwargs(n, nc)
 		if err != nil {
@@ -114,14 +132,18 @@ func (c *Compiler) node(ctx context.Context, n *manifest.Node) (*compiled, error
 	if err := c.resolveForeignKeys(n); err != nil {
 		return nil, err
 	}
-	n.Compiled = true
-	n.CompiledCode = r.sql
-	n.ExtraCTEs = r.ctes
-	n.ExtraCTEsInjected = true
-	c.mu.Lock()
-	c.done[n.UniqueID] = r
-	c.mu.Unlock()
 	return r, nil
+}
+
+// NodeBatch compiles a microbatch model for one batch: ref() and source()
+// of nodes with an event_time select the batch's rows. Nothing is recorded
+// on the node (dbt compiles each batch on a copy of it).
+func (c *Compiler) NodeBatch(ctx context.Context, n *manifest.Node, batch *dbtctx.Batch) (string, error) {
+	r, err := c.render(ctx, n, batch)
+	if err != nil {
+		return "", err
+	}
+	return r.sql, nil
 }
 
 func (c *Compiler) result(id string) (*compiled, bool) {

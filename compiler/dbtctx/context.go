@@ -78,6 +78,7 @@ type NodeContext struct {
 	CalledOrder []string
 
 	// Run-time state.
+	Batch   *Batch   // the microbatch being compiled, if any
 	CTEs    []string // unique_ids of ephemeral models referenced
 	results map[string]*jinja.Dict
 	extra   map[string]any
@@ -197,7 +198,9 @@ func (c *NodeContext) builtin(name string) (any, bool) {
 			return nil, false
 		}
 		if c.model == nil {
-			c.model = NodeDict(c.Node)
+			d := NodeDict(c.Node)
+			d.Set("batch", c.batchValue())
+			c.model = d
 		}
 		return c.model, true
 	case "gdbt_is_incremental", "is_incremental":
@@ -351,7 +354,7 @@ func (c *NodeContext) ref(s *jinja.State, a *jinja.Args) (any, error) {
 		rel = rel.clone()
 		rel.Limit = &zero
 	}
-	return rel, nil
+	return c.batchFiltered(rel, target.Config, target.Columns, nil), nil
 }
 
 func (c *NodeContext) addCTE(id string) {
@@ -385,7 +388,7 @@ func (c *NodeContext) source(s *jinja.State, a *jinja.Args) (any, error) {
 		rel = rel.clone()
 		rel.Limit = &zero
 	}
-	return rel, nil
+	return c.batchFiltered(rel, def.Config, def.Columns, def.Quoting), nil
 }
 
 // ---------------------------------------------------------------------------

@@ -22,6 +22,8 @@ type Relation struct {
 
 	// Limit renders the relation as an empty subquery (--empty).
 	Limit *int64
+	// EventTime filters the relation to a microbatch batch.
+	EventTime *EventTimeFilter
 }
 
 // NewRelation returns a fully quoted, fully included relation.
@@ -38,8 +40,29 @@ func QuoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-// String renders the relation as SQL: "db"."schema"."name".
+// String renders the relation as SQL: "db"."schema"."name", wrapped in
+// the --empty and event-time subqueries when they apply (the limit inside
+// the filter, as dbt).
 func (r *Relation) String() string {
+	if r.Type == "cte" {
+		return r.Identifier
+	}
+	s := r.render()
+	if r.Limit != nil {
+		if *r.Limit == 0 {
+			s = "(select * from " + s + " where false limit 0) _dbt_limit_subq_" + r.Identifier
+		} else {
+			s = "(select * from " + s + " limit " + jinja.ToString(*r.Limit) + ") _dbt_limit_subq_" + r.Identifier
+		}
+	}
+	if r.EventTime != nil {
+		s = r.EventTime.wrap(s, r.Identifier)
+	}
+	return s
+}
+
+// render is the relation's path alone (dbt's BaseRelation.render).
+func (r *Relation) render() string {
 	if r.Type == "cte" {
 		return r.Identifier
 	}
@@ -56,14 +79,7 @@ func (r *Relation) String() string {
 	add(r.Database, r.IncludeDatabase, r.QuoteDatabase)
 	add(r.Schema, r.IncludeSchema, r.QuoteSchema)
 	add(r.Identifier, r.IncludeIdentifier, r.QuoteIdentifier)
-	s := strings.Join(parts, ".")
-	if r.Limit != nil {
-		if *r.Limit == 0 {
-			return "(select * from " + s + " where false limit 0) _dbt_limit_subq_" + r.Identifier
-		}
-		return "(select * from " + s + " limit " + jinja.ToString(*r.Limit) + ") _dbt_limit_subq_" + r.Identifier
-	}
-	return s
+	return strings.Join(parts, ".")
 }
 
 func (r *Relation) clone() *Relation { c := *r; return &c }
@@ -92,7 +108,7 @@ func (r *Relation) Attr(name string) (any, bool) {
 	case "can_be_replaced":
 		return r.Type == "view", true
 	case "render":
-		return jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) { return r.String(), nil }), true
+		return jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) { return r.render(), nil }), true
 	case "quote_policy":
 		return jinja.Normalize(map[string]any{"database": r.QuoteDatabase, "schema": r.QuoteSchema, "identifier": r.QuoteIdentifier}), true
 	case "include_policy":

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"path"
 	"sort"
 	"strings"
@@ -103,10 +104,15 @@ func (p *parser) loadFiles() error {
 		return err
 	}
 	results = append(results, hooks)
-	// Two files may define one name while at most one is enabled: the
-	// check waits for the configs (resolveNodes).
+	seen := map[string]*sqlFile{}
 	for _, rs := range results {
-		p.sqlNodes = append(p.sqlNodes, rs...)
+		for _, f := range rs {
+			if old, dup := seen[f.node.UniqueID]; dup {
+				return fmt.Errorf("%s: dbt found two %ss with the name \"%s\" (also %s)", f.node.OriginalFilePath, f.node.ResourceType, f.node.Name, old.node.OriginalFilePath)
+			}
+			seen[f.node.UniqueID] = f
+			p.sqlNodes = append(p.sqlNodes, f)
+		}
 	}
 	return nil
 }

@@ -439,6 +439,11 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 		if v := pick(t, "loaded_at_field"); v != nil {
 			loadedAt = v.Interface()
 		}
+		// event_time (microbatch filtering) likewise, the table's first.
+		eventTime := pick(s, "event_time").Interface()
+		if v := pick(t, "event_time"); v != nil {
+			eventTime = v.Interface()
+		}
 		desc, docs, err := p.renderDoc(pr.Name, str(t.Get("description")))
 		if err != nil {
 			return fmt.Errorf("%s: %w", rel, err)
@@ -454,7 +459,7 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 			Database: database, Schema: schema, Identifier: ident,
 			Loader: str(s.Get("loader")),
 			Meta:   tmeta, SourceMeta: meta, Tags: tags,
-			Config:        manifest.Config{"enabled": true, "event_time": nil, "meta": tmeta, "tags": tags, "freshness": freshness, "loaded_at_field": loadedAt, "loaded_at_query": nil},
+			Config:        manifest.Config{"enabled": true, "event_time": eventTime, "meta": tmeta, "tags": tags, "freshness": freshness, "loaded_at_field": loadedAt, "loaded_at_query": nil},
 			Quoting:       map[string]any{"database": nil, "schema": nil, "identifier": nil, "column": nil},
 			LoadedAtField: loadedAt, Freshness: freshness,
 			RelationName: dbtctx.NewRelation(database, schema, ident, "table").String(),

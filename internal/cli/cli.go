@@ -60,6 +60,8 @@ type Flags struct {
 	Args           string
 	LogFormat      string
 	NoVersionCheck bool
+	// EventTimeStart and EventTimeEnd bound microbatch batches.
+	EventTimeStart, EventTimeEnd string
 }
 
 type multi []string
@@ -126,6 +128,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.Args, "args", "", "run-operation arguments")
 	fs.StringVar(&f.LogFormat, "log-format", "text", "text or json")
 	fs.BoolVar(&f.NoVersionCheck, "no-version-check", false, "skip require-dbt-version")
+	fs.StringVar(&f.EventTimeStart, "event-time-start", "", "microbatch: the start of the batches (inclusive)")
+	fs.StringVar(&f.EventTimeEnd, "event-time-end", "", "microbatch: the end of the batches (exclusive)")
 	// dbt accepts flags anywhere after the command; positional words (a
 	// run-operation macro name) are kept.
 	var positional []string

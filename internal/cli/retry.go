@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gdbt/gdbt/runtime/run"
 )
@@ -93,6 +94,13 @@ func (a *app) retry(ctx context.Context) int {
 	if t, ok := prev.Args["target"].(string); ok && t != "" {
 		a.f.Target = t
 	}
+	if v, ok := prev.Args["event_time_start"].(string); ok {
+		a.f.EventTimeStart = v
+	}
+	if v, ok := prev.Args["event_time_end"].(string); ok {
+		a.f.EventTimeEnd = v
+	}
+	batches, started := previousBatches(data)
 	flag := func(k string) bool { b, _ := prev.Args[k].(bool); return b }
 	a.f.FullRefresh, a.f.FailFast, a.f.Empty = flag("full_refresh"), flag("fail_fast"), flag("empty")
 	a.f.Select, a.f.Exclude, a.f.Selector = nil, nil, ""
@@ -103,7 +111,7 @@ func (a *app) retry(ctx context.Context) int {
 	}
 	switch {
 	case tasks[which] != nil:
-		return a.retryTask(ctx, which, tasks[which], ids)
+		return a.retryTask(ctx, which, tasks[which], ids, batches, started)
 	case which == "generate":
 		return a.docsGenerate(ctx, ids)
 	case which == "run-operation":
@@ -131,7 +139,8 @@ func (a *app) retry(ctx context.Context) int {
 	return exitCrash
 }
 
-func (a *app) retryTask(ctx context.Context, which string, task func(context.Context, run.Options) int, ids []string) int {
+func (a *app) retryTask(ctx context.Context, which string, task func(context.Context, run.Options) int, ids []string,
+	batches map[string]*run.BatchResults, started time.Time) int {
 	if err := a.parseProject(); err != nil {
 		a.printError(err)
 		return exitFailure
@@ -140,16 +149,25 @@ func (a *app) retryTask(ctx context.Context, which string, task func(context.Con
 		a.printError(err)
 		return exitCrash
 	}
+	start, end, err := a.eventTimeWindow()
+	if err != nil {
+		a.printError(err)
+		return exitCrash
+	}
 	return task(ctx, run.Options{
-		Parse:       a.res,
-		Selected:    ids,
-		Threads:     a.threads(),
-		FullRefresh: a.f.FullRefresh,
-		FailFast:    a.f.FailFast,
-		Empty:       a.f.Empty,
-		Out:         a.stdout,
-		Color:       isTerminal(a.stdout),
-		TargetDir:   a.targetDir(),
-		Args:        a.runArgs(which),
+		Parse:               a.res,
+		Selected:            ids,
+		Threads:             a.threads(),
+		FullRefresh:         a.f.FullRefresh,
+		FailFast:            a.f.FailFast,
+		Empty:               a.f.Empty,
+		Out:                 a.stdout,
+		Color:               isTerminal(a.stdout),
+		TargetDir:           a.targetDir(),
+		Args:                a.runArgs(which),
+		EventTimeStart:      start,
+		EventTimeEnd:        end,
+		PreviousBatches:     batches,
+		InvocationStartedAt: started,
 	})
 }

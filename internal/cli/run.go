@@ -38,18 +38,32 @@ func (a *app) runTask(ctx context.Context, name string, task func(context.Contex
 		a.printError(err)
 		return exitCrash
 	}
-	return task(ctx, run.Options{
-		Parse:       a.res,
-		Selected:    ids,
-		Threads:     a.threads(),
-		FullRefresh: a.f.FullRefresh,
-		FailFast:    a.f.FailFast,
-		Empty:       a.f.Empty,
-		Out:         a.stdout,
-		Color:       isTerminal(a.stdout),
-		TargetDir:   a.targetDir(),
-		Args:        a.runArgs(name),
+	start, end, err := a.eventTimeWindow()
+	if err != nil {
+		a.printError(err)
+		return exitCrash
+	}
+	code := task(ctx, run.Options{
+		Parse:          a.res,
+		Selected:       ids,
+		Threads:        a.threads(),
+		FullRefresh:    a.f.FullRefresh,
+		FailFast:       a.f.FailFast,
+		Empty:          a.f.Empty,
+		Out:            a.stdout,
+		Color:          isTerminal(a.stdout),
+		TargetDir:      a.targetDir(),
+		Args:           a.runArgs(name),
+		EventTimeStart: start,
+		EventTimeEnd:   end,
 	})
+	// dbt writes the manifest again after the run, with what compiling
+	// added (foreign keys' `to` resolved to relations).
+	if err := a.writeManifest(); err != nil {
+		a.printError(err)
+		return exitCrash
+	}
+	return code
 }
 
 func (a *app) runArgs(name string) map[string]any {
@@ -67,6 +81,9 @@ func (a *app) runArgs(name string) map[string]any {
 	if a.f.Target != "" {
 		args["target"] = a.f.Target
 	}
+	start, _ := parseEventTime("", a.f.EventTimeStart)
+	end, _ := parseEventTime("", a.f.EventTimeEnd)
+	eventTimeArgs(args, start, end)
 	return args
 }
 

@@ -18,6 +18,9 @@ var validStrategies = map[string]bool{"append": true, "delete+insert": true, "me
 // shouldFullRefresh is dbt's should_full_refresh: the model's full_refresh
 // config wins over the --full-refresh flag.
 func (x *exec) shouldFullRefresh() bool {
+	if x.batch != nil && x.batch.incremental {
+		return false
+	}
 	if v, ok := x.cfg("full_refresh").(bool); ok {
 		return v
 	}
@@ -36,7 +39,12 @@ func (x *exec) incremental(ctx context.Context) (*Result, error) {
 	target := x.rel(x.this.Identifier, "table")
 	intermediate := x.rel(suffixed(target.Identifier, "__dbt_tmp"), "table")
 	now := time.Now()
-	tempName := suffixed(target.Identifier, "__dbt_tmp"+now.Format("150405")+fmt.Sprintf("%06d", now.Nanosecond()/1000))
+	tmpSuffix := "__dbt_tmp"
+	if x.batch != nil {
+		// Each batch gets its own temporary table (make_temp_relation).
+		tmpSuffix += "_" + x.batch.batch.ID
+	}
+	tempName := suffixed(target.Identifier, tmpSuffix+now.Format("150405")+fmt.Sprintf("%06d", now.Nanosecond()/1000))
 	temp := dbtctx.NewRelation("", "", tempName, "table")
 	temp.IncludeDatabase, temp.IncludeSchema = false, false
 	fullRefresh := x.shouldFullRefresh() || (existing != nil && existing.Type == "view")

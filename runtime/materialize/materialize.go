@@ -60,6 +60,8 @@ const (
 	Fail    Status = "fail"
 	Warn    Status = "warn"
 	NoOp    Status = "no-op" // exposures in build
+	// PartialSuccess: some of a microbatch model's batches failed.
+	PartialSuccess Status = "partial success"
 )
 
 // Kind classifies node errors as dbt's exception classes do.
@@ -162,6 +164,8 @@ type exec struct {
 	conn *postgres.Conn
 	sql  string           // compiled SQL
 	this *dbtctx.Relation // the target relation
+	// batch is the microbatch being run (microbatch.go), or nil.
+	batch *batchState
 	// Where the compiled SQL sits inside the statement being sent, to map
 	// a server error position back to it.
 	mainSQL  string

@@ -58,6 +58,15 @@ type Options struct {
 	Args map[string]any
 	// Now replaces the clock for console timestamps (golden tests).
 	Now func() time.Time
+	// EventTimeStart and EventTimeEnd bound microbatch models' batches
+	// (--event-time-start, --event-time-end).
+	EventTimeStart, EventTimeEnd *time.Time
+	// PreviousBatches are the batch results of microbatch models a retry
+	// runs again: only their failed batches run.
+	PreviousBatches map[string]*BatchResults
+	// InvocationStartedAt is the retried invocation's start: the default
+	// end of its batches.
+	InvocationStartedAt time.Time
 }
 
 type command string
@@ -146,6 +155,8 @@ type nodeResult struct {
 	code     *string
 	relation *string
 	isHook   bool
+	// batchResults are a microbatch model's batches.
+	batchResults *BatchResults
 }
 
 func newInvocationID() string {
@@ -336,7 +347,7 @@ func execute(ctx context.Context, o Options, cmd command) (code int) {
 	}
 	for _, r := range inv.results {
 		switch r.status {
-		case materialize.Error, materialize.Fail:
+		case materialize.Error, materialize.Fail, materialize.PartialSuccess:
 			return ExitFailure
 		}
 	}
@@ -452,6 +463,9 @@ func (t *task) Run(ctx context.Context, uid string, thread int) bool {
 		// A failing unit test skips its model, as in dbt's build.
 		t.skipOne(uid, thread)
 		return false
+	}
+	if dbtctx.IsMicrobatch(n) {
+		return t.runMicrobatch(ctx, uid, n, thread)
 	}
 	idx := t.next()
 	p := inv.p
@@ -713,11 +727,15 @@ func (inv *invocation) summary(elapsed time.Duration, interrupted bool) {
 	p.line(fmt.Sprintf("Finished running %s%s (%0.2fs).", strings.Join(parts, ", "), humanize(elapsed), elapsed.Seconds()))
 
 	var errs, warns []*nodeResult
+	partial := 0
 	stats := map[string]int{}
 	for _, r := range inv.results {
 		switch r.status {
 		case materialize.Error, materialize.Fail:
 			errs = append(errs, r)
+			stats["error"]++
+		case materialize.PartialSuccess:
+			partial++
 			stats["error"]++
 		case materialize.Warn:
 			warns = append(warns, r)
@@ -735,7 +753,9 @@ func (inv *invocation) summary(elapsed time.Duration, interrupted bool) {
 	case interrupted:
 		p.line(p.yellow("Exited because of keyboard interrupt"))
 	case len(errs) > 0:
-		p.line(p.red(fmt.Sprintf("Completed with %s, 0 partial successes, and %s:", pluralize(len(errs), "error"), pluralize(len(warns), "warning"))))
+		p.line(p.red(fmt.Sprintf("Completed with %s, %s, and %s:", pluralize(len(errs), "error"), partialSuccesses(partial), pluralize(len(warns), "warning"))))
+	case partial > 0:
+		p.line(p.yellow(fmt.Sprintf("Completed with %s and %s", partialSuccesses(partial), pluralize(len(warns), "warning"))))
 	case len(warns) > 0:
 		p.line(p.yellow(fmt.Sprintf("Completed with %s:", pluralize(len(warns), "warning"))))
 	default:
@@ -810,6 +830,9 @@ func (inv *invocation) writeResults() error {
 			if r.resp.RowsText != "" {
 				ar.AdapterResponse.RowsAffected = r.resp.RowsText
 			}
+		}
+		if r.batchResults != nil {
+			ar.BatchResults = r.batchResults
 		}
 		rr.Results = append(rr.Results, ar)
 	}
