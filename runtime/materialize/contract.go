@@ -59,14 +59,17 @@ func emptySubquery(sql, header string) string {
 }
 
 // emptySchemaSQL is get_empty_schema_sql: one null cast per declared
-// column.
-func emptySchemaSQL(cols []*manifest.Column) (string, error) {
+// column, and dbt's warning for numeric columns without precision.
+func emptySchemaSQL(cols []*manifest.Column) (sql, warning string, err error) {
 	var b strings.Builder
 	b.WriteString("select\n    ")
-	var missing []string
+	var missing, naked []string
 	for i, c := range cols {
-		if c.DataType == "" {
+		switch strings.ToLower(strings.TrimSpace(c.DataType)) {
+		case "":
 			missing = append(missing, "'"+c.Name+"'")
+		case "numeric", "decimal", "number":
+			naked = append(naked, "'"+c.Name+"'")
 		}
 		if i > 0 {
 			b.WriteString(", ")
@@ -78,9 +81,12 @@ func emptySchemaSQL(cols []*manifest.Column) (string, error) {
 		b.WriteString("\n      \n    cast(null as " + typ + ")\n as " + columnName(c))
 	}
 	if len(missing) > 0 {
-		return "", fmt.Errorf("Contracted models require data_type to be defined for each column. Please ensure that the column name and data_type are defined within the YAML configuration for the [%s] column(s).", strings.Join(missing, ", "))
+		return "", "", fmt.Errorf("Contracted models require data_type to be defined for each column. Please ensure that the column name and data_type are defined within the YAML configuration for the [%s] column(s).", strings.Join(missing, ", "))
 	}
-	return b.String(), nil
+	if len(naked) > 0 {
+		warning = "Detected columns with numeric type and unspecified precision/scale, this can lead to unintended rounding: [" + strings.Join(naked, ", ") + "]`"
+	}
+	return b.String(), warning, nil
 }
 
 // columnName is a declared column as DDL names it (quoted when quote: true).
@@ -115,9 +121,12 @@ func (x *exec) assertContract(ctx context.Context, sql string) error {
 	if err != nil {
 		return err
 	}
-	declared, err := emptySchemaSQL(x.n.Columns)
+	declared, warning, err := emptySchemaSQL(x.n.Columns)
 	if err != nil {
 		return x.contractError(err.Error())
+	}
+	if env := x.r.C.Env(); warning != "" && env.Log != nil {
+		env.Log("[WARNING]: "+warning, true)
 	}
 	want, err := x.queryColumns(ctx, emptySubquery(declared, ""))
 	if err != nil {
