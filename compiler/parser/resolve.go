@@ -165,20 +165,20 @@ func (p *parser) resolveNodes() error {
 func (p *parser) configFor(f *sqlFile, withCalls bool) manifest.Config {
 	n := f.node
 	own, active := p.root.ProjectConfig(string(n.ResourceType), n.Package, n.FQN)
-	cfg := project.MergeConfig(defaults(n.ResourceType), own)
+	cfg := project.MergeConfig(defaults(n.ResourceType), own) // ours: later levels merge in place
 	if f.patch != nil && !f.patch.config.IsNull() {
-		cfg = project.MergeConfig(cfg, f.patch.config)
+		project.MergeInto(cfg, f.patch.config)
 	}
 	if f.version != nil && !f.version.config.IsNull() {
-		cfg = project.MergeConfig(cfg, f.version.config)
+		project.MergeInto(cfg, f.version.config)
 	}
 	if withCalls {
 		for _, c := range f.configs {
-			cfg = project.MergeConfig(cfg, project.FromJinja(c, source.Position{File: n.OriginalFilePath}))
+			project.MergeInto(cfg, project.FromJinja(c, source.Position{File: n.OriginalFilePath}))
 		}
 	}
 	if active != nil {
-		cfg = project.MergeConfig(cfg, active)
+		project.MergeInto(cfg, active)
 	}
 	return toConfig(cfg)
 }

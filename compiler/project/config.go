@@ -214,8 +214,16 @@ func MergeConfig(dst, src *Value) *Value {
 			out.set(e)
 		}
 	}
+	MergeInto(out, src)
+	return out
+}
+
+// MergeInto updates dst, a mapping the caller owns (such as MergeConfig's
+// result), with src under dbt's merge rules. Values are shared, never
+// modified: merging several levels into one result copies nothing twice.
+func MergeInto(out, src *Value) {
 	if src == nil {
-		return out
+		return
 	}
 	for _, e := range src.Entries {
 		e.Key = canonicalConfigKey(e.Key)
@@ -255,7 +263,6 @@ func MergeConfig(dst, src *Value) *Value {
 		}
 		out.set(e)
 	}
-	return out
 }
 
 // MergeConfigUpdate is a shallow dict update (Python's dict.update).
