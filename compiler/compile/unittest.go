@@ -138,9 +138,7 @@ func (c *Compiler) UnitTest(ctx context.Context, n *manifest.Node) (*UnitTest, e
 		}
 	}
 	if this != nil {
-		// dbt evaluates `this` as it builds the context, so a 'this'
-		// input is always the first CTE, used or not.
-		nc.Set("this", use(this))
+		nc.Set("this", &lazyThis{rel: dbtctx.CTERelation(this.cte), use: func() { use(this) }})
 	} else {
 		nc.Set("this", nil)
 	}
@@ -173,6 +171,18 @@ func (c *Compiler) UnitTest(ctx context.Context, n *manifest.Node) (*UnitTest, e
 	}
 	return ut, nil
 }
+
+// lazyThis is `this` in a unit test of a model with a 'this' input: the
+// CTE of that input, injected once the model's SQL actually uses it.
+type lazyThis struct {
+	rel *dbtctx.Relation
+	use func()
+}
+
+func (t *lazyThis) String() string { t.use(); return t.rel.String() }
+
+// Attr implements jinja.Object.
+func (t *lazyThis) Attr(name string) (any, bool) { t.use(); return t.rel.Attr(name) }
 
 func refArgs(a *jinja.Args) (manifest.Ref, error) {
 	r := manifest.Ref{}
@@ -280,7 +290,7 @@ func (c *Compiler) applyOverrides(nc *dbtctx.NodeContext, o *manifest.UnitTestOv
 		nc.Set("var", jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
 			if a.Len() > 0 {
 				if v, ok := o.Vars.Get(jinja.ToString(a.Pos[0])); ok {
-					return dbtctx.TemplateValue(v), nil
+					return toTemplate(v), nil
 				}
 			}
 			return callValue(s, orig, a), nil
@@ -291,7 +301,7 @@ func (c *Compiler) applyOverrides(nc *dbtctx.NodeContext, o *manifest.UnitTestOv
 		nc.Set("env_var", jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
 			if a.Len() > 0 {
 				if v, ok := o.EnvVars.Get(jinja.ToString(a.Pos[0])); ok {
-					return dbtctx.TemplateValue(v), nil
+					return toTemplate(v), nil
 				}
 			}
 			return callValue(s, orig, a), nil
@@ -305,7 +315,7 @@ func (c *Compiler) applyOverrides(nc *dbtctx.NodeContext, o *manifest.UnitTestOv
 			}
 			name = name[i+1:]
 		}
-		value := dbtctx.TemplateValue(f.Value)
+		value := toTemplate(f.Value)
 		orig, ok := nc.Resolve(name)
 		if _, callable := orig.(jinja.Callable); ok && callable {
 			nc.Set(name, jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) { return value, nil }))
@@ -320,4 +330,29 @@ func callValue(s *jinja.State, fn any, a *jinja.Args) any {
 		return c.Call(s, a)
 	}
 	return nil
+}
+
+// toTemplate turns manifest data into template values.
+func toTemplate(v any) any {
+	switch x := v.(type) {
+	case manifest.Object:
+		d := jinja.NewDict()
+		for _, f := range x {
+			d.Set(f.Key, toTemplate(f.Value))
+		}
+		return d
+	case []manifest.Object:
+		items := make([]any, len(x))
+		for i, o := range x {
+			items[i] = toTemplate(o)
+		}
+		return &jinja.List{Items: items}
+	case []any:
+		items := make([]any, len(x))
+		for i, e := range x {
+			items[i] = toTemplate(e)
+		}
+		return &jinja.List{Items: items}
+	}
+	return dbtctx.FromGo(v)
 }
