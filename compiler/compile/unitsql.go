@@ -104,7 +104,7 @@ func (m *macroCaller) formatRow(row manifest.Object, cols *UnitColumns, fixtureN
 			return nil, fmt.Errorf("Invalid column name: '%s' in unit test fixture for %s.\nAccepted columns for %s are: [%s]",
 				name, fixtureName, fixtureName, strings.Join(accepted, ", "))
 		}
-		value := toTemplate(f.Value)
+		value := dbtctx.TemplateValue(f.Value)
 		s, isString := value.(string)
 		if isString && strings.Contains(typ, "varying") {
 			// dbt drops a varchar length so that fixture strings are not cut.
@@ -184,7 +184,7 @@ func (c *Compiler) fixtureSQL(ctx context.Context, un *manifest.Node, in *unitIn
 	}
 	rows := in.fixture.RowList()
 	if c.overridden(in.node.Package, "get_fixture_sql") != "" {
-		v, err := mc.call("", "get_fixture_sql", toTemplate(rows), nil)
+		v, err := mc.call("", "get_fixture_sql", dbtctx.TemplateValue(rows), nil)
 		if err != nil {
 			return "", &InputError{Input: in.node, Err: err}
 		}
@@ -243,7 +243,7 @@ func (c *Compiler) ExpectedSQL(ctx context.Context, un *manifest.Node, rows []ma
 			types.Set(n, cols.Types[n])
 			quoted.Set(n, cols.Quoted[n])
 		}
-		return mc.call("", "get_expected_sql", toTemplate(rows), types, quoted)
+		return mc.call("", "get_expected_sql", dbtctx.TemplateValue(rows), types, quoted)
 	}
 	if len(rows) == 0 {
 		return "select * from dbt_internal_unit_test_actual\n    limit 0", nil

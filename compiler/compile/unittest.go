@@ -138,7 +138,9 @@ func (c *Compiler) UnitTest(ctx context.Context, n *manifest.Node) (*UnitTest, e
 		}
 	}
 	if this != nil {
-		nc.Set("this", &lazyThis{rel: dbtctx.CTERelation(this.cte), use: func() { use(this) }})
+		// dbt evaluates `this` as it builds the context, so a 'this'
+		// input is always the first CTE, used or not.
+		nc.Set("this", use(this))
 	} else {
 		nc.Set("this", nil)
 	}
@@ -171,18 +173,6 @@ func (c *Compiler) UnitTest(ctx context.Context, n *manifest.Node) (*UnitTest, e
 	}
 	return ut, nil
 }
-
-// lazyThis is `this` in a unit test of a model with a 'this' input: the
-// CTE of that input, injected once the model's SQL actually uses it.
-type lazyThis struct {
-	rel *dbtctx.Relation
-	use func()
-}
-
-func (t *lazyThis) String() string { t.use(); return t.rel.String() }
-
-// Attr implements jinja.Object.
-func (t *lazyThis) Attr(name string) (any, bool) { t.use(); return t.rel.Attr(name) }
 
 func refArgs(a *jinja.Args) (manifest.Ref, error) {
 	r := manifest.Ref{}
@@ -290,7 +280,7 @@ func (c *Compiler) applyOverrides(nc *dbtctx.NodeContext, o *manifest.UnitTestOv
 		nc.Set("var", jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
 			if a.Len() > 0 {
 				if v, ok := o.Vars.Get(jinja.ToString(a.Pos[0])); ok {
-					return toTemplate(v), nil
+					return dbtctx.TemplateValue(v), nil
 				}
 			}
 			return callValue(s, orig, a), nil
@@ -301,7 +291,7 @@ func (c *Compiler) applyOverrides(nc *dbtctx.NodeContext, o *manifest.UnitTestOv
 		nc.Set("env_var", jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
 			if a.Len() > 0 {
 				if v, ok := o.EnvVars.Get(jinja.ToString(a.Pos[0])); ok {
-					return toTemplate(v), nil
+					return dbtctx.TemplateValue(v), nil
 				}
 			}
 			return callValue(s, orig, a), nil
@@ -315,7 +305,7 @@ func (c *Compiler) applyOverrides(nc *dbtctx.NodeContext, o *manifest.UnitTestOv
 			}
 			name = name[i+1:]
 		}
-		value := toTemplate(f.Value)
+		value := dbtctx.TemplateValue(f.Value)
 		orig, ok := nc.Resolve(name)
 		if _, callable := orig.(jinja.Callable); ok && callable {
 			nc.Set(name, jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) { return value, nil }))
@@ -330,29 +320,4 @@ func callValue(s *jinja.State, fn any, a *jinja.Args) any {
 		return c.Call(s, a)
 	}
 	return nil
-}
-
-// toTemplate turns manifest data into template values.
-func toTemplate(v any) any {
-	switch x := v.(type) {
-	case manifest.Object:
-		d := jinja.NewDict()
-		for _, f := range x {
-			d.Set(f.Key, toTemplate(f.Value))
-		}
-		return d
-	case []manifest.Object:
-		items := make([]any, len(x))
-		for i, o := range x {
-			items[i] = toTemplate(o)
-		}
-		return &jinja.List{Items: items}
-	case []any:
-		items := make([]any, len(x))
-		for i, e := range x {
-			items[i] = toTemplate(e)
-		}
-		return &jinja.List{Items: items}
-	}
-	return dbtctx.FromGo(v)
 }

@@ -897,6 +897,10 @@ func (m *Manifest) writeDisabled(e *jw) {
 		e.key(id)
 		e.beginArr()
 		for _, n := range m.Disabled[id] {
+			if n.ResourceType == UnitTest && n.Unit != nil {
+				writeUnitTest(e, n)
+				continue
+			}
 			writeNode(e, n, nil)
 		}
 		for _, s := range m.DisabledSources[id] {

@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/gdbt/gdbt/compiler/project"
 )
 
 // TestNodesMatchDBT compares every node's unique_id, alias, schema,
@@ -19,16 +17,7 @@ import (
 func TestNodesMatchDBT(t *testing.T) {
 	for _, tc := range []struct{ fixture, schema string }{{"basic", "basic_dbt"}, {"versions", "vers"}} {
 		t.Run(tc.fixture, func(t *testing.T) {
-			dir := filepath.Join("..", "..", "fixtures", "projects", tc.fixture)
-			p, err := project.Load(dir, project.Options{ProfilesDir: dir, Env: func(k string) (string, bool) {
-				if k == "GDBT_PG_SCHEMA" {
-					return tc.schema, true
-				}
-				return "", false
-			}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := loadFixture(t, tc.fixture, map[string]string{"GDBT_PG_SCHEMA": tc.schema})
 			res, err := Parse(p, Options{})
 			if err != nil {
 				t.Fatal(err)

@@ -326,26 +326,9 @@ func (p *parser) resolveUnitTest(s *unitSpec, fixtures map[string]any) error {
 		cfg = project.MergeConfig(cfg, s.config)
 	}
 	config := toConfig(cfg)
-	if !config.Bool("enabled") {
-		return nil
-	}
 	parts := strings.Fields(s.model)
 	if len(parts) == 0 {
 		return fmt.Errorf("%s: unit test '%s' names no model", s.pos, s.name)
-	}
-	ref := manifest.Ref{Name: parts[0], Package: s.pr.Name}
-	if len(parts) == 2 {
-		ref.Version = parts[1]
-	}
-	tested, err := p.resolveRef(nil, ref)
-	if err != nil || tested.ResourceType != manifest.Model {
-		if p.disabledModel(s.pr.Name, parts[0]) {
-			return nil // a unit test of a disabled model is disabled
-		}
-		return fmt.Errorf("%s: Unable to find model '%s.%s' for unit test '%s' in %s", s.pos, s.pr.Name, s.model, s.name, s.file)
-	}
-	if err := p.checkIncremental(s, tested); err != nil {
-		return err
 	}
 	def := s.def
 	for i, g := range def.Given {
@@ -357,6 +340,53 @@ func (p *parser) resolveUnitTest(s *unitSpec, fixtures map[string]any) error {
 		return err
 	}
 	def.Checksum = unitTestChecksum(def)
+	desc, _, err := p.renderDoc(s.pr.Name, s.desc)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.pos, err)
+	}
+	node := func(id string, t *manifest.Node) *manifest.Node {
+		d := *def
+		d.TestedName = s.name
+		n := &manifest.Node{
+			UniqueID: id, ResourceType: manifest.UnitTest, Package: s.pr.Name, Name: s.name,
+			Path: s.relPath, OriginalFilePath: s.file, FQN: fqn, Description: desc,
+			Config: config, Tags: config.Strings("tags"), Unit: &d, CreatedAt: nowStamp(),
+		}
+		if t != nil {
+			n.Schema, n.Database, n.DependsOnNodes, n.Version = t.Schema, t.Database, []string{t.UniqueID}, t.Version
+			if t.Version != nil {
+				d.TestedName += "_v" + jinja.ToString(t.Version)
+			}
+		}
+		if n.Tags == nil {
+			n.Tags = []string{}
+		}
+		n.Meta, _ = config["meta"].(map[string]any)
+		return n
+	}
+	id := "unit_test." + s.pr.Name + "." + parts[0] + "." + s.name
+	disable := func() error {
+		config["enabled"] = false
+		p.m.Disabled[id] = append(p.m.Disabled[id], node(id, nil))
+		return nil
+	}
+	if !config.Bool("enabled") {
+		return disable()
+	}
+	ref := manifest.Ref{Name: parts[0], Package: s.pr.Name}
+	if len(parts) == 2 {
+		ref.Version = parts[1]
+	}
+	tested, err := p.resolveRef(nil, ref)
+	if err != nil || tested.ResourceType != manifest.Model {
+		if p.disabledModel(s.pr.Name, parts[0]) {
+			return disable() // a unit test of a disabled model is disabled
+		}
+		return fmt.Errorf("%s: Unable to find model '%s.%s' for unit test '%s' in %s", s.pos, s.pr.Name, s.model, s.name, s.file)
+	}
+	if err := p.checkIncremental(s, tested); err != nil {
+		return err
+	}
 
 	targets := []*manifest.Node{tested}
 	if tested.Version != nil {
@@ -366,34 +396,15 @@ func (p *parser) resolveUnitTest(s *unitSpec, fixtures map[string]any) error {
 	} else if s.versions != nil && (s.versions.Include != nil || s.versions.Exclude != nil) {
 		return fmt.Errorf("%s: Unit test '%s' should not have a versions include or exclude when referencing non-versioned model '%s'", s.pos, s.name, tested.Name)
 	}
-	desc, docs, err := p.renderDoc(s.pr.Name, s.desc)
-	if err != nil {
-		return fmt.Errorf("%s: %w", s.pos, err)
-	}
-	_ = docs
 	for _, t := range targets {
-		id := "unit_test." + s.pr.Name + "." + parts[0] + "." + s.name
-		d := *def
-		d.TestedName = s.name
+		uid := id
 		if t.Version != nil {
-			v := jinja.ToString(t.Version)
-			id += "_v" + v
-			d.TestedName += "_v" + v
+			uid += "_v" + jinja.ToString(t.Version)
 		}
-		n := &manifest.Node{
-			UniqueID: id, ResourceType: manifest.UnitTest, Package: s.pr.Name, Name: s.name,
-			Path: s.relPath, OriginalFilePath: s.file, FQN: fqn, Description: desc,
-			Config: config, Tags: config.Strings("tags"), Schema: t.Schema, Database: t.Database,
-			DependsOnNodes: []string{t.UniqueID}, Version: t.Version, Unit: &d, CreatedAt: nowStamp(),
-		}
-		if n.Tags == nil {
-			n.Tags = []string{}
-		}
-		n.Meta, _ = config["meta"].(map[string]any)
-		if _, dup := p.m.Nodes[id]; dup {
+		if _, dup := p.m.Nodes[uid]; dup {
 			return fmt.Errorf("%s: dbt found two unit tests with the name \"%s\" for model '%s'", s.pos, s.name, parts[0])
 		}
-		p.m.Nodes[id] = n
+		p.m.Nodes[uid] = node(uid, t)
 	}
 	return nil
 }
@@ -753,29 +764,4 @@ func reprOrNone(l []any) string {
 }
 
 // pyRepr is Python's repr of manifest data.
-func pyRepr(v any) string { return jinja.Repr(toTemplate(v)) }
-
-// toTemplate turns manifest data into template values (ordered dicts).
-func toTemplate(v any) any {
-	switch x := v.(type) {
-	case manifest.Object:
-		d := jinja.NewDict()
-		for _, f := range x {
-			d.Set(f.Key, toTemplate(f.Value))
-		}
-		return d
-	case []manifest.Object:
-		items := make([]any, len(x))
-		for i, o := range x {
-			items[i] = toTemplate(o)
-		}
-		return &jinja.List{Items: items}
-	case []any:
-		items := make([]any, len(x))
-		for i, e := range x {
-			items[i] = toTemplate(e)
-		}
-		return &jinja.List{Items: items}
-	}
-	return v
-}
+func pyRepr(v any) string { return jinja.Repr(dbtctx.TemplateValue(v)) }

@@ -62,6 +62,8 @@ type ManifestSubset struct {
 	// GroupMap lists each group's members, sorted (dbt writes them in the
 	// order it parsed them).
 	GroupMap map[string][]string `json:"group_map,omitempty"`
+	// UnitTests is the unit_tests section.
+	UnitTests map[string]Entry `json:"unit_tests,omitempty"`
 	// MacroDeps is depends_on.macros per node: compared only as a figure.
 	MacroDeps map[string][]string `json:"-"`
 	// CompiledPath maps target/compiled-relative paths to unique ids.
@@ -146,6 +148,11 @@ func LoadManifest(path string, rw *strings.Replacer) (*ManifestSubset, error) {
 	for id, n := range m.Sources {
 		ms.Sources[id] = pick(n, sourceFields)
 	}
+	units, err := loadUnitTests(path, rw)
+	if err != nil {
+		return nil, err
+	}
+	ms.UnitTests = units
 	for id, n := range m.Exposures {
 		ms.Exposures[id] = pick(n, exposureFields)
 	}

@@ -43,6 +43,7 @@ func (c *stepCompare) compareManifests(a, b *ManifestSubset) {
 		{KindManifestExpo, a.Exposures, b.Exposures},
 		{KindManifestMacro, a.Macros, b.Macros},
 		{KindManifestDoc, a.Docs, b.Docs},
+		{KindManifestUnit, a.UnitTests, b.UnitTests},
 		{KindManifestGroup, a.Groups, b.Groups},
 		{KindManifestDisabled, a.Disabled, b.Disabled},
 	}

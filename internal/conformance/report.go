@@ -36,7 +36,7 @@ const (
 )
 
 var allKinds = []Kind{KindExitCode, KindArtifactMissing, KindStepError, KindManifestNode, KindManifestSource,
-	KindManifestExpo, KindManifestMacro, KindManifestDoc, KindManifestGraph, KindManifestGroup, KindManifestDisabled, KindMacroDeps, KindCompiledSQL,
+	KindManifestExpo, KindManifestMacro, KindManifestDoc, KindManifestGraph, KindManifestUnit, KindManifestGroup, KindManifestDisabled, KindMacroDeps, KindCompiledSQL,
 	KindCompiledSpace, KindRunResult, KindRelationMissing, KindRelationKind, KindRelationColumns,
 	KindRelationRows, KindGoldenDrift}
 

@@ -1,7 +1,11 @@
 package materialize
 
 import (
+	"math"
+	"math/big"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -53,15 +57,27 @@ func sortRows(rows [][]any) {
 }
 
 type diffLine struct {
-	action string   // "", "→", "+++", "---", "..."
-	cells  []string // display text; "a→b" cells are changed
-	change []bool   // which cells changed (for color)
-	old    []string // expected value of changed cells
+	action string // "", "→", "+++", "---", "..."
+	cells  []any  // values (a changed row: actual's)
+	old    []any  // a changed row: expected's values
+	change []bool // which cells changed
 }
 
-// unitDiff compares expected with actual (rows of display strings under
-// header) and renders the difference; ok is false when there is none.
-func unitDiff(header []string, expected, actual [][]string, color bool) (string, bool) {
+// unitDiff compares expected with actual (sorted rows under header) and
+// renders the difference; ok is false when there is none. Cells compare
+// by their text, as daff compares them.
+func unitDiff(header []string, expected, actual [][]any, color bool) (string, bool) {
+	text := func(rows [][]any) [][]string {
+		out := make([][]string, len(rows))
+		for i, r := range rows {
+			out[i] = make([]string, len(r))
+			for k, v := range r {
+				out[i][k] = cellText(v)
+			}
+		}
+		return out
+	}
+	et, at := text(expected), text(actual)
 	key := func(r []string) string { return strings.Join(r, "\x00") }
 	match := make([]int, len(actual)) // actual row → expected row, or -1
 	taken := make([]bool, len(expected))
@@ -69,20 +85,25 @@ func unitDiff(header []string, expected, actual [][]string, color bool) (string,
 		match[i] = -1
 	}
 	byKey := map[string][]int{}
-	for i, r := range expected {
+	for i, r := range et {
 		byKey[key(r)] = append(byKey[key(r)], i)
 	}
-	for j, r := range actual {
+	for j, r := range at {
 		if l := byKey[key(r)]; len(l) > 0 {
 			match[j], taken[l[0]] = l[0], true
 			byKey[key(r)] = l[1:]
 		}
 	}
-	// Pair the rest through the most telling column, then the next.
+	// Pair the rest through the column whose values are unique in both
+	// tables for the most rows, then the next.
+	used := make([]bool, len(header))
 	for {
 		best, bestPairs := -1, [][2]int(nil)
 		for c := range header {
-			pairs := uniquePairs(c, expected, actual, match, taken)
+			if used[c] {
+				continue
+			}
+			pairs := uniquePairs(c, et, at, match, taken)
 			if len(pairs) > len(bestPairs) {
 				best, bestPairs = c, pairs
 			}
@@ -90,6 +111,7 @@ func unitDiff(header []string, expected, actual [][]string, color bool) (string,
 		if best < 0 {
 			break
 		}
+		used[best] = true
 		for _, p := range bestPairs {
 			match[p[1]], taken[p[0]] = p[0], true
 		}
@@ -117,11 +139,10 @@ func unitDiff(header []string, expected, actual [][]string, color bool) (string,
 		if i >= nextDeleted {
 			nextDeleted = i + 1
 		}
-		l := diffLine{cells: make([]string, len(r)), change: make([]bool, len(r)), old: make([]string, len(r))}
+		l := diffLine{cells: r, old: expected[i], change: make([]bool, len(r))}
 		for k := range r {
-			l.cells[k] = r[k]
-			if k < len(expected[i]) && expected[i][k] != r[k] {
-				l.change[k], l.old[k] = true, expected[i][k]
+			if k < len(et[i]) && et[i][k] != at[j][k] {
+				l.change[k] = true
 				l.action = "→"
 			}
 		}
@@ -137,23 +158,22 @@ func unitDiff(header []string, expected, actual [][]string, color bool) (string,
 	return renderDiff(header, contextOnly(lines), color), true
 }
 
-// uniquePairs pairs unmatched rows whose value in column c occurs once
-// among the unmatched rows of each side.
+// uniquePairs pairs unmatched rows whose value in column c occurs once in
+// each table.
 func uniquePairs(c int, expected, actual [][]string, match []int, taken []bool) [][2]int {
-	count := func(rows [][]string, skip func(int) bool) map[string][]int {
+	index := func(rows [][]string) map[string][]int {
 		m := map[string][]int{}
 		for i, r := range rows {
-			if !skip(i) && c < len(r) {
+			if c < len(r) {
 				m[r[c]] = append(m[r[c]], i)
 			}
 		}
 		return m
 	}
-	e := count(expected, func(i int) bool { return taken[i] })
-	a := count(actual, func(j int) bool { return match[j] >= 0 })
+	e, a := index(expected), index(actual)
 	var out [][2]int
 	for v, js := range a {
-		if is := e[v]; len(is) == 1 && len(js) == 1 {
+		if is := e[v]; len(is) == 1 && len(js) == 1 && !taken[is[0]] && match[js[0]] < 0 {
 			out = append(out, [2]int{is[0], js[0]})
 		}
 	}
@@ -181,97 +201,161 @@ func contextOnly(lines []diffLine) []diffLine {
 	return out
 }
 
+// cell is one printed cell: plain is what daff measures (and prints
+// without color), shown what it prints in color.
+type cell struct{ plain, shown string }
+
+// renderDiff prints the lines as daff's terminal renderer does: cells
+// CSV-quoted, columns padded to a width that ignores outliers (none at
+// all past 130 characters), added and removed cells colored whole and
+// printed with Haxe's Std.string.
 func renderDiff(header []string, lines []diffLine, color bool) string {
-	paint := func(code, s string) string {
-		if !color {
-			return s
-		}
-		return "\x1b[" + code + "m" + s + "\x1b[0m"
+	paint := func(code, s string) string { return "\x1b[" + code + "m" + s + "\x1b[0m" }
+	plainCell := func(s string) cell { q := csvQuote(s); return cell{q, q} }
+	colored := func(code, plain, shown string) cell { return cell{csvQuote(plain), csvQuote(paint(code, shown))} }
+	modified := func(l, r string) cell {
+		return cell{csvQuote(l + "→" + r), csvQuote("\x1b[31;1m" + l + "\x1b[34;1m→\x1b[32;1m" + r + "\x1b[0m")}
 	}
-	// Cell text per column, for widths.
-	text := func(l diffLine, k int) string {
-		if l.action == "..." {
-			return "..."
-		}
-		if l.change != nil && l.change[k] {
-			return l.old[k] + "→" + l.cells[k]
-		}
-		return l.cells[k]
-	}
-	width := make([]int, len(header)+1)
-	width[0] = 2 // "@@"
-	for k, h := range header {
-		width[k+1] = utf8.RuneCountInString(h)
-	}
-	for _, l := range lines {
-		width[0] = max(width[0], utf8.RuneCountInString(l.action))
-		for k := range header {
-			width[k+1] = max(width[k+1], utf8.RuneCountInString(text(l, k)))
-		}
-	}
-	sep := paint("33", ",")
-	pad := func(s string, col int, last bool) string {
-		if last {
-			return ""
-		}
-		return strings.Repeat(" ", width[col]-utf8.RuneCountInString(s))
-	}
-	var b strings.Builder
-	row := func(cells []string, shown []string) {
-		for i, c := range cells {
-			if i > 0 {
-				b.WriteString(sep)
-			}
-			b.WriteString(c + pad(shown[i], i, i == len(cells)-1))
-		}
-		b.WriteString("\r\n")
-	}
-	cells := []string{paint("0;1", "@@")}
-	shown := []string{"@@"}
+	table := [][]cell{{colored("0;1", "@@", "@@")}}
 	for _, h := range header {
-		cells, shown = append(cells, paint("0;1", h)), append(shown, h)
+		table[0] = append(table[0], colored("0;1", h, h))
 	}
-	row(cells, shown)
 	for _, l := range lines {
-		cells, shown = cells[:0], shown[:0]
+		var row []cell
 		switch l.action {
 		case "+++", "---":
 			code := "32;1"
 			if l.action == "---" {
 				code = "31;1"
 			}
-			cells, shown = append(cells, paint(code, l.action)), append(shown, l.action)
-			for _, c := range l.cells {
-				cells, shown = append(cells, paint(code, c)), append(shown, c)
+			row = append(row, colored(code, l.action, l.action))
+			for _, v := range l.cells {
+				row = append(row, colored(code, cellText(v), stdString(v)))
 			}
 		case "...":
 			for range len(header) + 1 {
-				cells, shown = append(cells, "..."), append(shown, "...")
+				row = append(row, plainCell("..."))
+			}
+		case "→":
+			row = append(row, modified("", ""))
+			for k, v := range l.cells {
+				if l.change[k] {
+					row = append(row, modified(cellText(l.old[k]), cellText(v)))
+				} else {
+					row = append(row, plainCell(cellText(v)))
+				}
 			}
 		default:
-			cells, shown = append(cells, changedCell(paint, l.action == "→", "", "")), append(shown, l.action)
-			for k, c := range l.cells {
-				if l.change[k] {
-					cells = append(cells, changedCell(paint, true, l.old[k], c))
-				} else {
-					cells = append(cells, c)
-				}
-				shown = append(shown, text(l, k))
+			row = append(row, plainCell(""))
+			for _, v := range l.cells {
+				row = append(row, plainCell(cellText(v)))
 			}
 		}
-		row(cells, shown)
+		table = append(table, row)
 	}
-	return b.String()
+	sizes := pickSizes(table)
+	sep := "\x1b[33m,\x1b[0m"
+	var b strings.Builder
+	for _, row := range table {
+		target, at := 0, 0
+		for x, c := range row {
+			if sizes != nil {
+				for ; at < target; at++ {
+					b.WriteByte(' ')
+				}
+			}
+			if x > 0 {
+				b.WriteString(sep)
+			}
+			b.WriteString(c.shown)
+			if sizes != nil {
+				at += utf8.RuneCountInString(c.plain)
+				target += sizes[x]
+			}
+		}
+		b.WriteString("\r\n")
+	}
+	out := b.String()
+	if !color {
+		out = ansi.ReplaceAllString(out, "")
+	}
+	return out
 }
 
-// changedCell prints "old→new" in daff's colors (an empty arrow marks a
-// changed row's action column).
-func changedCell(paint func(code, s string) string, changed bool, old, new string) string {
-	if !changed {
-		return ""
+var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// pickSizes is daff's column width: the widest cell not longer than the
+// mean plus two standard deviations, at least the header's; nil (no
+// padding) when the widths add up to more than 130.
+func pickSizes(table [][]cell) []int {
+	w := len(table[0])
+	h := len(table)
+	sizes := make([]int, w)
+	total := w - 1
+	for x := 0; x < w; x++ {
+		var sum, sum2 float64
+		for _, row := range table {
+			n := float64(utf8.RuneCountInString(row[x].plain))
+			sum += n
+			sum2 += n * n
+		}
+		mean := sum / float64(h)
+		v := sum2/float64(h) - mean*mean
+		most := int(mean + 0.5)
+		if v >= 0 {
+			most = int(mean + 2*math.Sqrt(v) + 0.5)
+		}
+		size := 0
+		for _, row := range table {
+			if n := utf8.RuneCountInString(row[x].plain); n <= most && n > size {
+				size = n
+			}
+		}
+		if hdr := utf8.RuneCountInString(table[0][x].plain); size < hdr {
+			size = hdr
+		}
+		sizes[x] = size
+		total += size
 	}
-	if paint("0", "") == "" {
-		return old + "→" + new
+	if total > 130 {
+		return nil
 	}
-	return "\x1b[31;1m" + old + "\x1b[34;1m→\x1b[32;1m" + new + "\x1b[0m"
+	return sizes
+}
+
+// csvQuote is daff's CSV cell: quoted when it starts or ends with a space
+// or holds a quote, comma, tab or line break.
+func csvQuote(s string) string {
+	if s == "" {
+		return s
+	}
+	if s[0] != ' ' && s[len(s)-1] != ' ' && !strings.ContainsAny(s, "\"\r\n\t,") {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// stdString is Haxe's Std.string of a Python value, which daff prints for
+// added and removed cells: null, true/false, whole floats without ".0",
+// repr() for other objects (Decimal('7.00'), datetime.date(2024, 1, 5)).
+func stdString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case string:
+		return x
+	case int64, *big.Int:
+		return jinja.ToString(x)
+	case float64:
+		if x == math.Trunc(x) && !math.IsInf(x, 0) {
+			return strconv.FormatFloat(x, 'f', -1, 64)
+		}
+		return jinja.ToString(x)
+	}
+	return jinja.Repr(v)
 }

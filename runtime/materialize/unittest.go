@@ -158,8 +158,8 @@ func (x *exec) unitTest(ctx context.Context, ut *compile.UnitTest, color bool) (
 }
 
 // splitActual separates the rows of the comparison query by its
-// actual_or_expected column and turns them into sorted display rows.
-func splitActual(t *dbtctx.Table) (header []string, expected, actual [][]string) {
+// actual_or_expected column and sorts them as dbt does.
+func splitActual(t *dbtctx.Table) (header []string, expected, actual [][]any) {
 	marker := -1
 	for i, n := range t.Names {
 		if strings.ToLower(n) == "actual_or_expected" {
@@ -184,15 +184,5 @@ func splitActual(t *dbtctx.Table) (header []string, expected, actual [][]string)
 	}
 	sortRows(exp)
 	sortRows(act)
-	text := func(rows [][]any) [][]string {
-		out := make([][]string, len(rows))
-		for i, r := range rows {
-			out[i] = make([]string, len(r))
-			for k, v := range r {
-				out[i][k] = cellText(v)
-			}
-		}
-		return out
-	}
-	return header, text(exp), text(act)
+	return header, exp, act
 }

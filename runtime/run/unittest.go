@@ -51,13 +51,16 @@ func unitTestName(n *manifest.Node) string {
 }
 
 // runUnitTestsOf runs the unit tests build attached to model uid, in
-// order; false when one of them did not pass.
+// order; false when one of them did not pass. As in dbt, the unit tests
+// after a failure are skipped.
 func (t *task) runUnitTestsOf(ctx context.Context, uid string, thread int) bool {
 	ok := true
 	for _, u := range t.inv.unitTests[uid] {
-		if !t.runUnitTest(ctx, t.inv.m.Nodes[u], thread) {
-			ok = false
+		if !ok {
+			t.skipOne(u, thread)
+			continue
 		}
+		ok = t.runUnitTest(ctx, t.inv.m.Nodes[u], thread)
 	}
 	return ok
 }
