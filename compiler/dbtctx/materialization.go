@@ -318,3 +318,65 @@ func MaterializationLanguages(h *jinja.BlockHeader) []string {
 	}
 	return []string{"sql"}
 }
+
+// Incremental strategies dbt knows, and those Postgres supports.
+var (
+	builtinIncrementalStrategies  = map[string]bool{"append": true, "delete+insert": true, "merge": true, "insert_overwrite": true, "microbatch": true}
+	postgresIncrementalStrategies = map[string]bool{"append": true, "delete+insert": true, "merge": true, "microbatch": true, "default": true}
+)
+
+// IncrementalStrategyMacro is adapter.get_incremental_strategy_macro's
+// choice: the macro get_incremental_<strategy>_sql ("default" when
+// strategy is empty), after checking that Postgres supports a built-in
+// strategy and that a custom one has its macro (defined tells).
+func IncrementalStrategyMacro(strategy, project string, defined func(string) bool) (string, error) {
+	if strategy == "" {
+		strategy = "default"
+	}
+	if builtinIncrementalStrategies[strategy] && !postgresIncrementalStrategies[strategy] {
+		return "", &CompilationError{fmt.Sprintf("The incremental strategy '%s' is not valid for this adapter", strategy)}
+	}
+	name := "get_incremental_" + strings.ReplaceAll(strategy, "+", "_") + "_sql"
+	if !defined(name) {
+		return "", &CompilationError{fmt.Sprintf("dbt could not find an incremental strategy macro with the name \"%s\" in %s", name, project)}
+	}
+	return name, nil
+}
+
+// ContextMapping is dbt's `context`: the node's whole context as a
+// mapping (context['name'], 'name' in context, context.get('name')).
+func (c *NodeContext) ContextMapping() jinja.Object { return contextMapping{c} }
+
+type contextMapping struct{ c *NodeContext }
+
+// Item looks a name up as the template would.
+func (m contextMapping) Item(key any) (any, bool) {
+	name, ok := key.(string)
+	if !ok {
+		return nil, false
+	}
+	return m.c.Resolve(name)
+}
+
+// Contains is `name in context`.
+func (m contextMapping) Contains(key any) bool { _, ok := m.Item(key); return ok }
+
+// Attr implements get(name, default).
+func (m contextMapping) Attr(name string) (any, bool) {
+	if name != "get" {
+		return nil, false
+	}
+	return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
+		v := a.Bind(s, "get", "key", "default")
+		if x, ok := m.Item(v[0]); ok {
+			return x, nil
+		}
+		if jinja.IsMissing(v[1]) {
+			return nil, nil
+		}
+		return v[1], nil
+	}), true
+}
+
+// Repr prints a placeholder: the context is too large to print.
+func (m contextMapping) Repr() string { return "<context>" }

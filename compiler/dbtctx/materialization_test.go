@@ -84,6 +84,11 @@ func TestMaterializationPrecedence(t *testing.T) {
 // materialization helpers rely on.
 func TestMaterializationContextMembers(t *testing.T) {
 	env, n := testEnv(t)
+	strategy, err := env.Jinja.Parse("proj.sql", `{% macro get_incremental_custom_sql(arg) %}custom {{ arg }}{% endmacro %}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Macros.Add("proj", strategy.Macros()[0])
 	cases := []struct{ name, src, want string }{
 		{"render renders in the node's context", `{{ render("{{ this }} {{ 1 + 1 }}") }}`, `"warehouse"."analytics"."m" 2`},
 		{"diff keeps a's spelling and order", `{{ diff_of_two_dicts({'Select': ['A', 'b', 'c'], 'insert': ['x']}, {'select': ['a'], 'update': ['y']}) }}`,
@@ -93,6 +98,15 @@ func TestMaterializationContextMembers(t *testing.T) {
 			`a,b True None 32`},
 		{"index without columns", `{{ adapter.parse_index({'unique': true}) }}`, `error: Could not parse index config`},
 		{"write is silent outside a materialization", `[{{ write('x') }}]`, `[]`},
+		{"context is the context as a mapping", `{{ 'this' in context }} {{ 'nothing_here' in context }} {{ context['this'] }} {{ context.get('nope', 'dflt') }}`,
+			`True False "warehouse"."analytics"."m" dflt`},
+		{"strategy macro for a custom strategy", `{{ adapter.get_incremental_strategy_macro(context, 'greet') }}`,
+			`error: dbt could not find an incremental strategy macro with the name "get_incremental_greet_sql" in proj`},
+		{"dbt strategy Postgres lacks", `{{ adapter.get_incremental_strategy_macro(context, 'insert_overwrite') }}`,
+			`error: The incremental strategy 'insert_overwrite' is not valid for this adapter`},
+		{"strategy macro found", `{{ adapter.get_incremental_strategy_macro(context, 'custom')('x') }}`, `custom x`},
+		{"columns: expanded type and widening", `{{ short.expanded_data_type }} {{ short.can_expand_to(other_column=long) }} {{ long.can_expand_to(other_column=short) }} {{ short.can_expand_to(other_column=num) }}`,
+			`character varying(5) True False False`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -100,7 +114,13 @@ func TestMaterializationContextMembers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := tmpl.Execute(env.NewNodeContext(n, Execute), nil)
+			nc := env.NewNodeContext(n, Execute)
+			nc.Set("context", nc.ContextMapping())
+			five, fifty := int64(5), int64(50)
+			nc.Set("short", &Column{Name: "a", DataType: "character varying", CharSize: &five})
+			nc.Set("long", &Column{Name: "a", DataType: "character varying", CharSize: &fifty})
+			nc.Set("num", &Column{Name: "a", DataType: "numeric"})
+			got, err := tmpl.Execute(nc, nil)
 			if strings.HasPrefix(tc.want, "error: ") {
 				if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(tc.want, "error: ")) {
 					t.Fatalf("got %q, %v; want %s", got, err, tc.want)

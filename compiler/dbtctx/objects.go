@@ -354,6 +354,19 @@ func (o *adapterObject) Attr(name string) (any, bool) {
 			}
 			return out, nil
 		}), true
+	case "get_incremental_strategy_macro":
+		return fn(func(s *jinja.State, a *jinja.Args) (any, error) {
+			v := a.Bind(s, "get_incremental_strategy_macro", "model_context", "strategy")
+			name, err := IncrementalStrategyMacro(strArg(v[1]), c.env.ProjectName, func(m string) bool {
+				_, ok := c.env.Macros.Lookup(c.pkg(), m)
+				return ok
+			})
+			if err != nil {
+				return nil, err
+			}
+			ref, _ := c.env.Macros.Lookup(c.pkg(), name)
+			return c.trackable(ref), nil
+		}), true
 	case "standardize_grants_dict":
 		return fn(standardizeGrants), true
 	case "parse_index":

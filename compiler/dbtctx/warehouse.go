@@ -116,18 +116,32 @@ func (c *Column) Attr(name string) (any, bool) {
 	case "is_number":
 		return boolFn(intTypes[t] || floatTypes[t] || t == "numeric" || t == "decimal"), true
 	case "string_size":
-		return jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
-			if c.CharSize == nil {
-				return int64(256), nil
-			}
-			return *c.CharSize, nil
-		}), true
+		return jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) { return c.stringSize(), nil }), true
 	case "string_type":
 		return jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
 			return "character varying(" + jinja.ToString(a.Pos[0]) + ")", nil
 		}), true
+	case "expanded_data_type":
+		return c.FullType(), true
+	case "can_expand_to":
+		// A string column can widen to a longer string column.
+		return jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) {
+			o, ok := a.Bind(s, "can_expand_to", "other_column")[0].(*Column)
+			if !ok || !stringTypes[t] || !stringTypes[strings.ToLower(o.DataType)] {
+				return false, nil
+			}
+			return o.stringSize() > c.stringSize(), nil
+		}), true
 	}
 	return nil, false
+}
+
+// stringSize is a string column's length, 256 where it has none (text).
+func (c *Column) stringSize() int64 {
+	if c.CharSize == nil || strings.ToLower(c.DataType) == "text" {
+		return 256
+	}
+	return *c.CharSize
 }
 
 // Repr prints like dbt's Column repr.

@@ -154,7 +154,20 @@ func (a *app) retryTask(ctx context.Context, which string, task func(context.Con
 		a.printError(err)
 		return exitCrash
 	}
-	o := a.runOptions(which, ids, start, end)
-	o.PreviousBatches, o.InvocationStartedAt = batches, started
-	return task(ctx, o)
+	return task(ctx, run.Options{
+		Parse:               a.res,
+		Selected:            ids,
+		Threads:             a.threads(),
+		FullRefresh:         a.f.FullRefresh,
+		FailFast:            a.f.FailFast,
+		Empty:               a.f.Empty,
+		Out:                 a.stdout,
+		Color:               isTerminal(a.stdout),
+		TargetDir:           a.targetDir(),
+		Args:                a.runArgs(which),
+		EventTimeStart:      start,
+		EventTimeEnd:        end,
+		PreviousBatches:     batches,
+		InvocationStartedAt: started,
+	})
 }

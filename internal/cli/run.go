@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"os"
-	"time"
 
 	"github.com/gdbt/gdbt/runtime/run"
 )
@@ -44,19 +43,7 @@ func (a *app) runTask(ctx context.Context, name string, task func(context.Contex
 		a.printError(err)
 		return exitCrash
 	}
-	code := task(ctx, a.runOptions(name, ids, start, end))
-	// dbt writes the manifest again after the run, with what compiling
-	// added (foreign keys' `to` resolved to relations).
-	if err := a.writeManifest(); err != nil {
-		a.printError(err)
-		return exitCrash
-	}
-	return code
-}
-
-// runOptions are the options of a run-like command over ids.
-func (a *app) runOptions(name string, ids []string, start, end *time.Time) run.Options {
-	return run.Options{
+	code := task(ctx, run.Options{
 		Parse:          a.res,
 		Selected:       ids,
 		Threads:        a.threads(),
@@ -69,7 +56,14 @@ func (a *app) runOptions(name string, ids []string, start, end *time.Time) run.O
 		Args:           a.runArgs(name),
 		EventTimeStart: start,
 		EventTimeEnd:   end,
+	})
+	// dbt writes the manifest again after the run, with what compiling
+	// added (foreign keys' `to` resolved to relations).
+	if err := a.writeManifest(); err != nil {
+		a.printError(err)
+		return exitCrash
 	}
+	return code
 }
 
 func (a *app) runArgs(name string) map[string]any {

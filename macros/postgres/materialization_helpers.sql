@@ -32,3 +32,20 @@
 {% macro postgres__copy_grants() %}
     {{ return(False) }}
 {% endmacro %}
+
+{#- Postgres's default strategy: delete+insert with a unique key, else
+    append. -#}
+{% macro postgres__get_incremental_default_sql(arg_dict) %}
+    {%- if arg_dict['unique_key'] -%}
+        {%- do return(get_incremental_delete_insert_sql(arg_dict)) -%}
+    {%- endif -%}
+    {%- do return(get_incremental_append_sql(arg_dict)) -%}
+{% endmacro %}
+
+{#- A batch replaces the rows of its keys: merge, which needs a key. -#}
+{% macro postgres__get_incremental_microbatch_sql(arg_dict) %}
+    {%- if not arg_dict['unique_key'] -%}
+        {{ exceptions.raise_compiler_error("dbt-postgres 'microbatch' requires a `unique_key` config") }}
+    {%- endif -%}
+    {%- do return(adapter.dispatch('get_incremental_merge_sql', 'dbt')(arg_dict)) -%}
+{% endmacro %}

@@ -56,6 +56,7 @@ func (x *exec) custom(ctx context.Context, ref dbtctx.MacroRef) (*Result, error)
 		}
 		return "", nil
 	}))
+	nc.Set("context", nc.ContextMapping())
 	base, _ := nc.Builtin("adapter")
 	nc.Set("adapter", &sessionAdapter{base: base.(jinja.Object), x: x, ctx: ctx})
 

@@ -15,8 +15,10 @@ import (
 // materialization (it also writes build_audit), a package's pkg_view whose
 // postgres version wins over its default one, a package's view
 // materialization that dbt ignores, one materialization that forgets
-// return(), one model whose SQL fails inside a project materialization
-// and one whose post-hook fails inside its transaction (its rows survive).
+// return(), one model whose SQL fails inside a project materialization,
+// one whose post-hook fails inside its transaction (its rows survive) and
+// a project incremental materialization built from dbt's incremental
+// helpers (strategy macros, on_schema_change).
 // Ignoring any override changes the output or the database: build_audit
 // goes missing, insert_overwrite models fail, views become errors.
 func TestCustomMaterializations(t *testing.T) {
@@ -30,7 +32,7 @@ func TestCustomMaterializations(t *testing.T) {
 		{cmd: "build"},
 		{sql: `insert into rt_custom.events values (5, 'view', 1)`},
 		{cmd: "run", vars: "{fail_guarded: true}"},
-		{cmd: "run"},
+		{cmd: "run", vars: "{wide: true}"},
 		{cmd: "run", full: true, sel: []string{"model.custom_mat.events_overwrite"}},
 	}
 	runScenario(t, f, steps, "custom_scenario.golden")
