@@ -12,7 +12,7 @@ import (
 )
 
 // accessCases are projects that break (or keep) dbt's group and access
-// rules. testdata/access_errors.golden holds, per case, the parse error
+// rules, or trip over disabled nodes. testdata/access_errors.golden holds, per case, the parse error
 // (file:line:col first) or "ok"; the semantics were checked against
 // dbt-core 1.12.6 (`dbt parse` on the same files). UPDATE_GOLDEN=1
 // rewrites the golden file.
@@ -102,6 +102,16 @@ var accessCases = []struct {
 	}},
 	{"public ephemeral model", map[string]string{
 		"models/m.sql": "{{ config(access='public', materialized='ephemeral') }}\nselect 1 as id",
+	}},
+	{"two enabled models with one name", map[string]string{
+		"models/a/x.sql": "select 1 as id",
+		"models/b/x.sql": "select 2 as id",
+	}},
+	{"one name, one enabled model", map[string]string{
+		"models/a/x.sql":  "{{ config(enabled=false) }}\nselect 1 as id",
+		"models/b/x.sql":  "select 2 as id",
+		"models/c/x.sql":  "{{ config(enabled=false) }}\nselect 3 as id",
+		"models/user.sql": "select * from {{ ref('x') }}",
 	}},
 	{"ref to a disabled model", map[string]string{
 		"models/off.sql":  "{{ config(enabled=false) }}\nselect 1 as id",

@@ -1,7 +1,6 @@
 package parser
 
 import (
-	"fmt"
 	"path"
 	"sort"
 	"strings"
@@ -104,15 +103,10 @@ func (p *parser) loadFiles() error {
 		return err
 	}
 	results = append(results, hooks)
-	seen := map[string]*sqlFile{}
+	// Two files may define one name while at most one is enabled: the
+	// check waits for the configs (resolveNodes).
 	for _, rs := range results {
-		for _, f := range rs {
-			if old, dup := seen[f.node.UniqueID]; dup {
-				return fmt.Errorf("%s: dbt found two %ss with the name \"%s\" (also %s)", f.node.OriginalFilePath, f.node.ResourceType, f.node.Name, old.node.OriginalFilePath)
-			}
-			seen[f.node.UniqueID] = f
-			p.sqlNodes = append(p.sqlNodes, f)
-		}
+		p.sqlNodes = append(p.sqlNodes, rs...)
 	}
 	return nil
 }

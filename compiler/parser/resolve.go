@@ -152,6 +152,10 @@ func (p *parser) resolveNodes() error {
 			p.m.Disabled[n.UniqueID] = append(p.m.Disabled[n.UniqueID], n)
 			continue
 		}
+		if old, dup := p.m.Nodes[n.UniqueID]; dup {
+			return fmt.Errorf("%s:1:1: dbt found two %ss with the name \"%s\" (also %s); a ref could not tell them apart",
+				n.OriginalFilePath, n.ResourceType, n.Name, old.OriginalFilePath)
+		}
 		if f.tmpl != nil {
 			p.tmpls[n.UniqueID] = f.tmpl
 		}
