@@ -264,6 +264,7 @@ func writeState(dir string) error {
 	prev.Nodes["test.jaffle.unique_customers_customer_id"].Config["severity"] = "warn"
 	prev.Nodes["test.jaffle.unique_customers_customer_id"].UnrenderedConfig = manifest.Config{"severity": "warn"}
 	prev.Nodes["seed.jaffle.country_codes"].Checksum = "bbb"
+	prev.Nodes["unit_test.jaffle.customers.test_customers_unit"].Checksum = "old" // unit tests compare checksums only
 	delete(prev.Nodes, "model.jaffle.util_dates") // new since
 	delete(prev.Nodes, "model.utils_pkg.util_dates")
 	delete(prev.Sources, "source.jaffle.raw.payments")
@@ -288,6 +289,7 @@ func writeState(dir string) error {
 			"access": n.Access, "depends_on": map[string]any{"macros": n.DependsOnMacros, "nodes": n.DependsOnNodes},
 		}
 		if n.ResourceType == manifest.UnitTest {
+			j["checksum"] = n.Checksum // a unit test's checksum is a plain string
 			unit[id] = j
 		} else {
 			nodes[id] = j

@@ -27,7 +27,13 @@ type PrevManifest struct {
 	Sources   map[string]*PrevSource   `json:"sources"`
 	Exposures map[string]*PrevExposure `json:"exposures"`
 	Macros    map[string]*PrevMacro    `json:"macros"`
-	UnitTests map[string]*PrevNode     `json:"unit_tests"`
+	UnitTests map[string]*PrevUnitTest `json:"unit_tests"`
+}
+
+// PrevUnitTest is a unit test of a previous manifest: dbt compares unit
+// tests by their checksum alone.
+type PrevUnitTest struct {
+	Checksum string `json:"checksum"`
 }
 
 // PrevNode is a node of a previous manifest.
@@ -171,12 +177,10 @@ func (e *engine) searchState(check string) (bitset, error) {
 		uid := e.g.UniqueID(graph.ID(i))
 		var hit bool
 		switch {
+		case t.node != nil && t.node.ResourceType == manifest.UnitTest:
+			hit = unitTestState(check, t.node, prev.UnitTests[uid])
 		case t.node != nil:
-			old := prev.Nodes[uid]
-			if old == nil {
-				old = prev.UnitTests[uid]
-			}
-			hit = nodeState(check, t.node, old, macrosChanged)
+			hit = nodeState(check, t.node, prev.Nodes[uid], macrosChanged)
 		case t.src != nil:
 			old := prev.Sources[uid]
 			hit = sourceState(check, t.src, old)
@@ -215,6 +219,29 @@ func nodeState(check string, n *manifest.Node, old *PrevNode, macrosChanged func
 		return old == nil || (n.ResourceType == manifest.Model && !sameContract(n, old))
 	}
 	return false
+}
+
+// unitTestState is state:<check> of a unit test: new, old, and modified
+// (any kind) when its checksum changed.
+func unitTestState(check string, n *manifest.Node, old *PrevUnitTest) bool {
+	switch check {
+	case "new":
+		return old == nil
+	case "old":
+		return old != nil
+	case "unmodified":
+		return old != nil && unitChecksum(n) == old.Checksum
+	case "modified", "modified.body":
+		return old == nil || unitChecksum(n) != old.Checksum
+	}
+	return false
+}
+
+func unitChecksum(n *manifest.Node) string {
+	if n.Unit != nil {
+		return n.Unit.Checksum
+	}
+	return n.Checksum
 }
 
 func sameNodeContents(n *manifest.Node, old *PrevNode) bool {
