@@ -265,7 +265,7 @@ func writeState(dir string) error {
 	prev.Nodes["test.jaffle.unique_customers_customer_id"].UnrenderedConfig = manifest.Config{"severity": "warn"}
 	prev.Nodes["seed.jaffle.country_codes"].Checksum = "bbb"
 	prev.Nodes["unit_test.jaffle.customers.test_customers_unit"].Checksum = "old" // unit tests compare checksums only
-	delete(prev.Nodes, "model.jaffle.util_dates") // new since
+	delete(prev.Nodes, "model.jaffle.util_dates")                                 // new since
 	delete(prev.Nodes, "model.utils_pkg.util_dates")
 	delete(prev.Sources, "source.jaffle.raw.payments")
 	prev.Sources["source.jaffle.raw.customers"].Identifier = "customers_v0"
