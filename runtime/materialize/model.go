@@ -2,8 +2,6 @@ package materialize
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -208,21 +206,12 @@ func createIndexSQL(rel *dbtctx.Relation, raw any) (string, error) {
 	}
 	unique, _ := m["unique"].(bool)
 	typ, _ := m["type"].(string)
-	typeText := "None"
-	if typ != "" {
-		typeText = typ
-	}
-	uniqueText := "False"
-	if unique {
-		uniqueText = "True"
-	}
-	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000")
-	sum := md5.Sum([]byte(strings.Join(append(append([]string{}, cols...), rel.String(), uniqueText, typeText, now), "_")))
+	ic := &dbtctx.IndexConfig{Columns: cols, Unique: unique, Type: typ}
 	sql := "create "
 	if unique {
 		sql += "unique "
 	}
-	sql += "index if not exists\n  \"" + hex.EncodeToString(sum[:]) + "\"\n  on " + rel.String() + " "
+	sql += "index if not exists\n  \"" + ic.Name(rel, time.Now()) + "\"\n  on " + rel.String() + " "
 	if typ != "" {
 		sql += "using " + typ
 	}
