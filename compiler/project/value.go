@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gdbt/gdbt/compiler/jinja"
 	"github.com/gdbt/gdbt/compiler/source"
@@ -254,36 +255,157 @@ func parseYAML(file string, data []byte) (*Value, error) {
 	return c.convert(doc.Content[0])
 }
 
-var yamlLineRe = regexp.MustCompile(`line (\d+)(?:, column (\d+))?: (.*)`)
-
-// yamlError turns a yaml.v3 error into a positioned one. yaml.v3 reports the
-// line but rarely the column; the column is then the line's first
-// non-blank character.
+// yamlError turns a yaml.v3 syntax error into a positioned one.
 func yamlError(file string, data []byte, err error) error {
+	pos, msg := LocateYAMLError(file, data, err)
+	return &Error{Pos: pos, Msg: "invalid YAML: " + msg, Err: ErrYAML}
+}
+
+// LocateYAMLError finds where a yaml.v3 syntax error in data is and
+// describes it: what yaml.v3 expected and the text found there. yaml.v3's
+// "line N" is the line of the enclosing block (and 0-based for most parser
+// errors), so the offending token is found by re-parsing prefixes of the
+// file (source.LocateFailure). A prefix cut inside a flow collection fails
+// only because it is cut, so it counts only if it still fails with its open
+// brackets closed.
+func LocateYAMLError(file string, data []byte, err error) (source.Position, string) {
+	msg := YAMLMessage(err)
+	sameError := func(text string) bool {
+		var doc yaml.Node
+		e := yaml.Unmarshal([]byte(text), &doc)
+		return e != nil && YAMLMessage(e) == msg
+	}
+	f := source.NewFile(file, string(data))
+	pos := source.LocateFailure(f.Text, func(prefix string) bool {
+		if len(prefix) == len(f.Text) {
+			return true
+		}
+		if !sameError(prefix) {
+			return false
+		}
+		closers := flowClosers(prefix)
+		return closers == "" || sameError(prefix+closers)
+	})
+	at := yamlTokenStart(f.Text, int(pos), msg)
+	switch {
+	case msg == "found unexpected end of stream" && at < len(f.Text) && (f.Text[at] == '"' || f.Text[at] == '\''):
+		msg = "expected the closing quote of the string that starts here, found the end of the file"
+	case msg == "found character that cannot start any token" && at < len(f.Text):
+		r, _ := utf8.DecodeRuneInString(f.Text[at:])
+		msg = "found character " + strconv.QuoteRune(r) + " that cannot start any token"
+	case !strings.Contains(msg, "found"):
+		msg += ", found " + FoundAt(f.Text, at)
+	}
+	return f.Position(source.Pos(at)), msg
+}
+
+// yamlTokenStart moves i, the last byte of the shortest failing prefix, to
+// the start of the token yaml.v3 failed on, as PyYAML reports it: the start
+// of a word (an alias's '*' included) and, for a parser error at a block
+// mapping's ':', the start of its key.
+func yamlTokenStart(text string, i int, msg string) int {
+	if i >= len(text) {
+		return i
+	}
+	if text[i] == ':' && strings.HasPrefix(msg, "did not find expected") && flowClosers(text[:i]) == "" {
+		ls := strings.LastIndexByte(text[:i], '\n') + 1
+		k := ls
+		for k < i && (text[k] == ' ' || text[k] == '\t' || (text[k] == '-' && k+1 < i && text[k+1] == ' ')) {
+			k++
+		}
+		return k
+	}
+	isWord := func(c byte) bool {
+		return c == '_' || c == '-' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+	}
+	if !isWord(text[i]) {
+		return i
+	}
+	for i > 0 && isWord(text[i-1]) {
+		i--
+	}
+	if i > 0 && (text[i-1] == '*' || text[i-1] == '&' || text[i-1] == '!') {
+		i--
+	}
+	return i
+}
+
+// flowClosers returns the brackets that close the flow collections left
+// open at the end of text, innermost first. Quoted scalars and comments are
+// skipped roughly: a quote opens a scalar only after a blank or an
+// indicator, as in YAML.
+func flowClosers(text string) string {
+	var open []byte
+	var prev byte = ' '
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case (c == '\'' || c == '"') && strings.IndexByte(" \t\n[{,:-", prev) >= 0:
+			j := i + 1
+			for j < len(text) {
+				if text[j] == '\\' && c == '"' {
+					j += 2
+					continue
+				}
+				if text[j] == c {
+					if c == '\'' && j+1 < len(text) && text[j+1] == '\'' {
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			i = j
+		case c == '#' && (prev == ' ' || prev == '\t' || prev == '\n'):
+			for i < len(text) && text[i] != '\n' {
+				i++
+			}
+		case c == '[':
+			open = append(open, ']')
+		case c == '{':
+			open = append(open, '}')
+		case (c == ']' || c == '}') && len(open) > 0:
+			open = open[:len(open)-1]
+		}
+		if i < len(text) {
+			prev = text[i]
+		}
+	}
+	for l, r := 0, len(open)-1; l < r; l, r = l+1, r-1 {
+		open[l], open[r] = open[r], open[l]
+	}
+	return string(open)
+}
+
+var yamlLineRe = regexp.MustCompile(`^line \d+: `)
+
+// YAMLMessage is a yaml.v3 error's text without its "yaml: line N: " prefix.
+func YAMLMessage(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	line, col := 1, 1
-	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		if m[2] != "" {
-			col, _ = strconv.Atoi(m[2])
-		} else {
-			col = firstColumn(data, line)
-		}
-		msg = m[3]
-	}
-	return &Error{Pos: source.Position{File: file, Line: line, Column: col}, Msg: "invalid YAML: " + msg, Err: ErrYAML}
+	return yamlLineRe.ReplaceAllString(msg, "")
 }
 
-func firstColumn(data []byte, line int) int {
-	lines := strings.Split(string(data), "\n")
-	if line < 1 || line > len(lines) {
-		return 1
+// FoundAt describes the text at offset i for an error message: the word
+// there, quoted, or the end of the line or file.
+func FoundAt(text string, i int) string {
+	if i >= len(text) {
+		return "the end of the file"
 	}
-	l := lines[line-1]
-	return len([]rune(l)) - len([]rune(strings.TrimLeft(l, " \t"))) + 1
+	j := i
+	for j < len(text) && j-i < 40 && text[j] != ' ' && text[j] != '\t' && text[j] != '\n' && text[j] != '\r' {
+		j++
+	}
+	if j == i {
+		if text[i] == '\n' || text[i] == '\r' {
+			return "the end of the line"
+		}
+		j++
+	}
+	return strconv.Quote(text[i:j])
 }
 
 func (c *converter) pos(n *yaml.Node) source.Position {

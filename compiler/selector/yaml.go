@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/gdbt/gdbt/compiler/project"
 )
 
 // Selectors are the named definitions of a selectors.yml.
@@ -62,7 +64,7 @@ func ParseSelectors(file string, data []byte) (*Selectors, error) {
 	p := &yparser{file: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	}
 	out := &Selectors{Defs: map[string]*Definition{}}
 	if len(doc.Content) == 0 {
@@ -104,18 +106,10 @@ func ParseSelectors(file string, data []byte) (*Selectors, error) {
 	return out, nil
 }
 
-// yamlError puts the line yaml.v3 reports ("yaml: line 3: ...") in front,
-// as file:line:col.
-func yamlError(file string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, text, ok := strings.Cut(rest, ": "); ok {
-			if n, err := strconv.Atoi(num); err == nil {
-				return &Error{File: file, Line: n, Column: 1, Msg: text}
-			}
-		}
-	}
-	return &Error{File: file, Msg: msg}
+// yamlError positions a yaml.v3 syntax error at the offending token.
+func yamlError(file string, data []byte, err error) error {
+	pos, msg := project.LocateYAMLError(file, data, err)
+	return &Error{File: file, Line: pos.Line, Column: pos.Column, Msg: "invalid YAML: " + msg}
 }
 
 type yparser struct{ file string }
