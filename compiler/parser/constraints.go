@@ -147,7 +147,7 @@ func (p *parser) applyContract(f *sqlFile, list []manifest.Constraint, yml strin
 	}
 	n.Constraints = list
 	if err := p.foreignKeyDeps(f); err != nil {
-		return err
+		return fmt.Errorf("%s: %w", yml, err)
 	}
 	if enforced {
 		setContractChecksum(n)
