@@ -215,6 +215,10 @@ func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.Res
 	if name == "" {
 		return nil, fmt.Errorf("%s: expected a 'name' for this entry of '%s'", item.Pos, key)
 	}
+	what := fmt.Sprintf("%s entry '%s'", key, name)
+	if err := checkKinds(item, what, entryKinds); err != nil {
+		return nil, err
+	}
 	pt := &patch{rt: rt, pkg: pr.Name, name: name, file: rel, yamlKey: key,
 		description: str(item.Get("description")), config: item.Get("config"),
 		meta: plainMap(item.Get("meta")), docs: plainMap(item.Get("docs")),
@@ -229,6 +233,9 @@ func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.Res
 	}
 	if cols := item.Get("columns"); !cols.IsNull() && cols.Kind == project.List {
 		for _, c := range cols.Items {
+			if err := checkKinds(c, "a column of "+what, columnKinds); err != nil {
+				return nil, err
+			}
 			col := &manifest.Column{Name: str(c.Get("name")), Description: str(c.Get("description")),
 				Meta: plainMap(c.Get("meta")), DataType: str(c.Get("data_type")), Tags: strList(c.Get("tags"))}
 			if col.Constraints, err = columnConstraints(c); err != nil {
@@ -403,8 +410,15 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 	if tables.IsNull() {
 		return nil
 	}
+	if tables.Kind != project.List {
+		return fmt.Errorf("%s: expected a list for 'tables' of source '%s', found %s", tables.Pos, srcName, project.Describe(tables))
+	}
 	for _, t := range tables.Items {
 		name := str(t.Get("name"))
+		what := fmt.Sprintf("table '%s' of source '%s'", name, srcName)
+		if err := checkKinds(t, what, entryKinds); err != nil {
+			return err
+		}
 		ident := name
 		if v := t.Get("identifier"); !v.IsNull() {
 			r, err := p.renderYAMLString(str(v), v.Pos)
@@ -467,6 +481,9 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 		}
 		if cols := t.Get("columns"); !cols.IsNull() && cols.Kind == project.List {
 			for _, c := range cols.Items {
+				if err := checkKinds(c, "a column of "+what, columnKinds); err != nil {
+					return err
+				}
 				col := &manifest.Column{Name: str(c.Get("name")),
 					Meta: plainMap(c.Get("meta")), DataType: str(c.Get("data_type")), Tags: strList(c.Get("tags")), Constraints: []any{}}
 				if col.Description, col.DocBlocks, err = p.renderDoc(pr.Name, str(c.Get("description"))); err != nil {

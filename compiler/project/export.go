@@ -10,3 +10,7 @@ func FromJinja(x any, pos source.Position) *Value { return fromJinja(x, pos) }
 // ParseYAML parses a YAML document with dbt's (PyYAML) scalar rules;
 // errors name file:line:col.
 func ParseYAML(file string, data []byte) (*Value, error) { return parseYAML(file, data) }
+
+// Describe names a value's kind for an error message, with its text when
+// it is a scalar: `an integer (3)`, `a string ("x")`, `a list`.
+func Describe(v *Value) string { return describe(v) }
