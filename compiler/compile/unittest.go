@@ -2,6 +2,7 @@ package compile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -35,6 +36,12 @@ type InputError struct {
 
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
+
+// missingInput is a ref() or source() of the tested model that no given
+// input stands for.
+type missingInput struct{ msg string }
+
+func (e *missingInput) Error() string { return e.msg }
 
 // unitInput is one given input resolved against the project.
 type unitInput struct {
@@ -108,11 +115,11 @@ func (c *Compiler) UnitTest(ctx context.Context, n *manifest.Node) (*UnitTest, e
 		}
 		target, err := c.env.ResolveRef(tested, r)
 		if err != nil {
-			return nil, fmt.Errorf("%s depends on a node named '%s' which was not found", who, r.Name)
+			return nil, &missingInput{fmt.Sprintf("%s depends on a node named '%s' which was not found", who, r.Name)}
 		}
 		in := byOriginal(target.UniqueID)
 		if in == nil {
-			return nil, fmt.Errorf("%s depends on a node named '%s' which was not found", who, r.Name)
+			return nil, &missingInput{fmt.Sprintf("%s depends on a node named '%s' which was not found", who, r.Name)}
 		}
 		return use(in), nil
 	}))
@@ -127,7 +134,7 @@ func (c *Compiler) UnitTest(ctx context.Context, n *manifest.Node) (*UnitTest, e
 			in = byOriginal(def.UniqueID)
 		}
 		if in == nil {
-			return nil, fmt.Errorf("%s depends on a source named '%s.%s' which was not found", who, src, tbl)
+			return nil, &missingInput{fmt.Sprintf("%s depends on a source named '%s.%s' which was not found", who, src, tbl)}
 		}
 		return use(in), nil
 	}))
@@ -152,6 +159,10 @@ func (c *Compiler) UnitTest(ctx context.Context, n *manifest.Node) (*UnitTest, e
 	}
 	out, err := tmpl.Execute(nc, nil)
 	if err != nil {
+		var mi *missingInput
+		if errors.As(err, &mi) {
+			return nil, mi // dbt says it without a template position
+		}
 		return nil, err
 	}
 	var ctes []manifest.CTE

@@ -72,8 +72,7 @@ func (r *Runner) ExecuteUnitTest(ctx context.Context, n *manifest.Node, ut *comp
 // materialization.
 func unitRuntimeError(n *manifest.Node, inner string) error {
 	return &NodeError{Kind: RuntimeError, Node: n, Err: errors.New(inner),
-		Detail: "An error occurred during execution of unit test '" + n.Name + "'. There may be an error in the unit test definition: check the data types.\n " +
-			strings.ReplaceAll(inner, "\n", "\n  ")}
+		Detail: "An error occurred during execution of unit test '" + n.Name + "'. There may be an error in the unit test definition: check the data types.\n " + inner}
 }
 
 func (x *exec) unitTest(ctx context.Context, ut *compile.UnitTest, color bool) (*Result, error) {

@@ -95,6 +95,7 @@ func (t *task) runUnitTest(ctx context.Context, n *manifest.Node, thread int) bo
 		r.status = materialize.Error
 		msg := inv.errorMessage(n, err)
 		r.message = &msg
+		r.compiled, r.code = nil, nil // dbt reports the definition, never compiled
 	} else {
 		r.status, r.resp, r.failures = res.Status, res.Response, res.Failures
 		if res.Message != "" {

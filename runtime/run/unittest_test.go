@@ -26,3 +26,15 @@ func TestUnitTestsScenario(t *testing.T) {
 	}
 	runScenario(t, f, steps, "unit_scenario.golden")
 }
+
+// TestUnitTestErrors runs unit tests that cannot run: a ref with no given
+// input, a fixture column the input does not have, an expected column the
+// model does not return. The messages are dbt's, word for word.
+func TestUnitTestErrors(t *testing.T) {
+	f := newFixture(t, "unit_tests_errors")
+	for k, v := range map[string]string{"HOST": "RT_PG_HOST", "PORT": "RT_PG_PORT", "USER": "RT_PG_USER", "PASSWORD": "RT_PG_PASSWORD", "DBNAME": "RT_PG_DBNAME"} {
+		f.env["GDBT_PG_"+k] = f.env[v]
+	}
+	f.env["GDBT_PG_SCHEMA"] = "rt_unit_errors"
+	runScenario(t, f, []step{{cmd: "seed"}, {cmd: "run"}, {cmd: "test"}}, "unit_errors_scenario.golden")
+}
