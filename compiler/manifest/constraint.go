@@ -1,8 +1,9 @@
 package manifest
 
 import (
-	"bytes"
 	"strings"
+
+	"github.com/gdbt/gdbt/compiler/jinja"
 )
 
 // Constraint is a model contract constraint as dbt parses it
@@ -72,7 +73,7 @@ func (c Constraint) PyRepr() string {
 	} else {
 		b.WriteString("ColumnLevelConstraint(")
 	}
-	b.WriteString("type=<ConstraintType." + c.Type + ": " + pyStr(c.Type) + ">")
+	b.WriteString("type=<ConstraintType." + c.Type + ": " + jinja.Repr(c.Type) + ">")
 	b.WriteString(", name=" + pyOptStr(c.Name))
 	b.WriteString(", expression=" + pyOptStr(c.Expression))
 	b.WriteString(", warn_unenforced=" + pyBool(c.WarnUnenforced))
@@ -106,45 +107,13 @@ func pyOptStr(s *string) string {
 	if s == nil {
 		return "None"
 	}
-	return pyStr(*s)
+	return jinja.Repr(*s)
 }
 
 func pyStrList(l []string) string {
 	parts := make([]string, len(l))
 	for i, s := range l {
-		parts[i] = pyStr(s)
+		parts[i] = jinja.Repr(s)
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
-}
-
-// pyStr is Python's repr of a str: single quotes unless the text has a
-// single quote and no double quote.
-func pyStr(s string) string {
-	q := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		q = '"'
-	}
-	var b bytes.Buffer
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == rune(q):
-			b.WriteByte('\\')
-			b.WriteByte(q)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			b.WriteString(`\x` + string("0123456789abcdef"[r>>4]) + string("0123456789abcdef"[r&15]))
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
 }
