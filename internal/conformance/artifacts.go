@@ -263,6 +263,8 @@ type RunResult struct {
 	Status       string          `json:"status"`
 	Failures     json.RawMessage `json:"failures"`
 	RowsAffected json.RawMessage `json:"rows_affected"`
+	// BatchResults are a microbatch model's batches (null otherwise).
+	BatchResults json.RawMessage `json:"batch_results"`
 	Message      string          `json:"message,omitempty"` // shown in diffs, never compared
 }
 
@@ -274,6 +276,7 @@ func LoadRunResults(path string, rw *strings.Replacer) (map[string]RunResult, er
 			Status          string          `json:"status"`
 			Failures        json.RawMessage `json:"failures"`
 			Message         *string         `json:"message"`
+			BatchResults    json.RawMessage `json:"batch_results"`
 			AdapterResponse struct {
 				RowsAffected json.RawMessage `json:"rows_affected"`
 			} `json:"adapter_response"`
@@ -284,7 +287,8 @@ func LoadRunResults(path string, rw *strings.Replacer) (map[string]RunResult, er
 	}
 	out := map[string]RunResult{}
 	for _, r := range rr.Results {
-		x := RunResult{Status: r.Status, Failures: canonOrNull(r.Failures), RowsAffected: canonOrNull(r.AdapterResponse.RowsAffected)}
+		x := RunResult{Status: r.Status, Failures: canonOrNull(r.Failures), RowsAffected: canonOrNull(r.AdapterResponse.RowsAffected),
+			BatchResults: canonOrNull(r.BatchResults)}
 		if r.Message != nil {
 			x.Message = *r.Message
 		}

@@ -243,6 +243,10 @@ func (c *stepCompare) compareRunResults(a, b map[string]RunResult) {
 			same = false
 			c.add(KindRunResult, id, "adapter_response.rows_affected", fmt.Sprintf("dbt %s, gdbt %s", ra.RowsAffected, rb.RowsAffected), "")
 		}
+		if !bytes.Equal(ra.BatchResults, rb.BatchResults) {
+			same = false
+			c.add(KindRunResult, id, "batch_results", fmt.Sprintf("dbt %s, gdbt %s", ra.BatchResults, rb.BatchResults), "")
+		}
 		if same {
 			c.fig.ResultsIdentical++
 			if isTest {
