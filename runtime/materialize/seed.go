@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -43,6 +44,12 @@ func (x *exec) seed(ctx context.Context) (*Result, error) {
 	}
 	t, err := readSeed(x.n.OriginalFilePath, data, delim, text)
 	if err != nil {
+		var se *SeedRowError
+		if errors.As(err, &se) {
+			// dbt's agate table refuses the file while the seed
+			// materialization compiles.
+			return nil, &NodeError{Kind: CompilationError, Node: x.n, Err: err}
+		}
 		return nil, err
 	}
 	quote := true
@@ -180,12 +187,18 @@ func (x *exec) copyRows(ctx context.Context, t *seedTable, target *dbtctx.Relati
 			if m := copyLine.FindStringSubmatch(de.Pg().Where); m != nil {
 				i, _ := strconv.Atoi(m[1])
 				if i >= 1 && i <= len(t.lines) {
-					col := ""
+					// Where is `COPY t, line 4, column n: "x3"`: the
+					// column's name finds the cell in the file.
+					col, line, char := "", t.lines[i-1], 1
 					if k := strings.Index(de.Pg().Where, "column "); k >= 0 {
 						col = ", " + strings.TrimSpace(de.Pg().Where[k:])
+						name, _, _ := strings.Cut(de.Pg().Where[k+len("column "):], ":")
+						if c := slices.IndexFunc(t.names, func(n string) bool { return n == name || strings.ToLower(n) == name }); c >= 0 {
+							line, char = t.cellPos(i-1, c)
+						}
 					}
 					return 0, &NodeError{Kind: DatabaseError, Node: x.n, Err: err,
-						Detail: fmt.Sprintf("%s\nat %s:%d (row %d%s)", de.Pg().Message, t.path, t.lines[i-1], i, col)}
+						Detail: fmt.Sprintf("%s\nat %s:%d:%d (row %d%s)", de.Pg().Message, t.path, line, char, i, col)}
 				}
 			}
 		}

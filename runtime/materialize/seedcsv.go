@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // seedType is an agate column type as dbt's seed type tester infers it.
@@ -29,6 +30,8 @@ const (
 type seedTable struct {
 	path  string
 	names []string
+	data  []byte // the file's text, to find a cell again for an error
+	delim rune
 	rows  [][]string // raw cells, padded to len(names)
 	lines []int      // file line where each row starts
 	types []seedType
@@ -38,14 +41,32 @@ type seedTable struct {
 	forced   []bool // column_types columns: read as text
 }
 
-// SeedRowError is a malformed seed file.
+// SeedRowError is a malformed seed file, at the cell (or row) at fault.
 type SeedRowError struct {
-	Path string
-	Line int
-	Msg  string
+	Path         string
+	Line, Column int // 1-based; Column counts characters
+	Msg          string
 }
 
-func (e *SeedRowError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg) }
+func (e *SeedRowError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Column, e.Msg)
+}
+
+// charColumn turns encoding/csv's 1-based byte column on line into a
+// 1-based character column.
+func charColumn(data []byte, line, byteCol int) int {
+	for l := 1; l < line; l++ {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			return byteCol
+		}
+		data = data[i+1:]
+	}
+	if byteCol-1 > len(data) {
+		return byteCol
+	}
+	return utf8.RuneCount(data[:byteCol-1]) + 1
+}
 
 func readSeed(path string, data []byte, delimiter rune, textColumns map[string]bool) (*seedTable, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
@@ -54,19 +75,23 @@ func readSeed(path string, data []byte, delimiter rune, textColumns map[string]b
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	r.ReuseRecord = false
-	t := &seedTable{path: path}
+	t := &seedTable{path: path, data: data, delim: delimiter}
+	at := func(field int, format string, args ...any) error {
+		line, col := r.FieldPos(field)
+		return &SeedRowError{Path: path, Line: line, Column: charColumn(data, line, col), Msg: fmt.Sprintf(format, args...)}
+	}
 	header, err := r.Read()
 	if err == io.EOF {
-		return nil, &SeedRowError{Path: path, Line: 1, Msg: "the seed file is empty (no header row)"}
+		return nil, &SeedRowError{Path: path, Line: 1, Column: 1, Msg: "expected a header row, found an empty seed file"}
 	}
 	if err != nil {
-		return nil, csvErr(path, err)
+		return nil, csvErr(path, data, err)
 	}
 	t.names = header
 	seen := map[string]bool{}
 	for i, n := range header {
 		if seen[n] {
-			return nil, &SeedRowError{Path: path, Line: 1, Msg: fmt.Sprintf("duplicate column name %q (column %d)", n, i+1)}
+			return nil, at(i, "duplicate column name %q (column %d)", n, i+1)
 		}
 		seen[n] = true
 	}
@@ -76,14 +101,14 @@ func readSeed(path string, data []byte, delimiter rune, textColumns map[string]b
 			break
 		}
 		if err != nil {
-			return nil, csvErr(path, err)
+			return nil, csvErr(path, data, err)
 		}
 		line, _ := r.FieldPos(0)
 		if len(rec) == 1 && rec[0] == "" && len(header) > 1 {
 			continue // blank line
 		}
 		if len(rec) > len(header) {
-			return nil, &SeedRowError{Path: path, Line: line, Msg: fmt.Sprintf("row has %d values, but the header has only %d columns", len(rec), len(header))}
+			return nil, at(len(header), "expected %d values, one per header column, found %d (the first extra one is %q)", len(header), len(rec), rec[len(header)])
 		}
 		for len(rec) < len(header) {
 			rec = append(rec, "")
@@ -95,12 +120,33 @@ func readSeed(path string, data []byte, delimiter rune, textColumns map[string]b
 	return t, nil
 }
 
-func csvErr(path string, err error) error {
+func csvErr(path string, data []byte, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &SeedRowError{Path: path, Line: pe.StartLine, Msg: pe.Err.Error()}
+		return &SeedRowError{Path: path, Line: pe.Line, Column: charColumn(data, pe.Line, pe.Column), Msg: pe.Err.Error()}
 	}
 	return err
+}
+
+// cellPos finds where row i's cell c starts in the file (1-based line and
+// character column), re-reading the file up to it: only errors need it.
+func (t *seedTable) cellPos(i, c int) (line, col int) {
+	r := csv.NewReader(bytes.NewReader(t.data))
+	r.Comma = t.delim
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	line = t.lines[i]
+	for {
+		rec, err := r.Read()
+		if err != nil {
+			return line, 1
+		}
+		l, _ := r.FieldPos(0)
+		if l == t.lines[i] && len(rec) > c {
+			l, bc := r.FieldPos(c)
+			return l, charColumn(t.data, l, bc)
+		}
+	}
 }
 
 // isNull is agate's null test: "" and "null", ignoring case and spaces.

@@ -68,9 +68,10 @@ func TestSeedForcedText(t *testing.T) {
 
 func TestSeedErrors(t *testing.T) {
 	cases := []struct{ csv, want string }{
-		{"", "s.csv:1: the seed file is empty"},
-		{"a,a\n1,2\n", `s.csv:1: duplicate column name "a"`},
-		{"a\n1\n2,3\n", "s.csv:3: row has 2 values, but the header has only 1 columns"},
+		{"", "s.csv:1:1: expected a header row, found an empty seed file"},
+		{"a,a\n1,2\n", `s.csv:1:3: duplicate column name "a"`},
+		{"a\n1\n2,3\n", `s.csv:3:3: expected 1 values, one per header column, found 2 (the first extra one is "3")`},
+		{"a,b\nü,ö,x\n", `s.csv:2:5: expected 2 values`}, // columns count characters
 	}
 	for _, c := range cases {
 		_, err := readSeed("s.csv", []byte(c.csv), ',', nil)
