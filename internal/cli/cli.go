@@ -27,7 +27,10 @@ import (
 	"github.com/gdbt/gdbt/runtime/artifacts"
 )
 
-// Exit codes, as dbt's.
+// Exit codes, as dbt's: 1 when nodes ran and some failed (or a check of
+// debug failed), 2 when the command stops with "Encountered an error:" —
+// a project that does not load or parse, a bad selection, a node that does
+// not compile under compile, a crash.
 const (
 	exitOK      = 0
 	exitFailure = 1
@@ -173,8 +176,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		app.printError(err)
-		var ue *userError
-		if errors.As(err, &ue) {
+		var f *checkFailed
+		if errors.As(err, &f) {
 			return exitFailure
 		}
 		return exitCrash
@@ -245,12 +248,19 @@ type app struct {
 	res    *parser.Result
 }
 
-// userError is an error in the user's project (exit 1), as opposed to a
-// crash (exit 2).
+// userError marks an error in the user's project or invocation rather
+// than in gdbt. dbt reports both as "Encountered an error:" and exits 2.
 type userError struct{ err error }
 
 func (e *userError) Error() string { return e.err.Error() }
 func (e *userError) Unwrap() error { return e.err }
+
+// checkFailed is a command that ran to the end and found problems (lineage's
+// SQL errors): exit 1, as a dbt run with failed nodes.
+type checkFailed struct{ err error }
+
+func (e *checkFailed) Error() string { return e.err.Error() }
+func (e *checkFailed) Unwrap() error { return e.err }
 
 func (a *app) printError(err error) {
 	msg := err.Error()
@@ -381,7 +391,7 @@ func (a *app) compile(ctx context.Context) error {
 		if n.ResourceType != manifest.Seed {
 			sql, err := c.Node(ctx, n)
 			if err != nil {
-				return &userError{fmt.Errorf("Compilation Error in %s %s (%s)\n  %w", n.ResourceType, n.Name, n.OriginalFilePath, err)}
+				return &userError{fmt.Errorf("Runtime Error\n  Compilation Error in %s %s (%s)\n    %s", n.ResourceType, n.Name, n.OriginalFilePath, indent(indent(err.Error())))}
 			}
 			if err := a.writeCompiled(n, sql); err != nil {
 				return err

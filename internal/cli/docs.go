@@ -33,7 +33,7 @@ func (a *app) docsCmd(ctx context.Context) int {
 func (a *app) docsGenerate(ctx context.Context, only []string) int {
 	if err := a.parseProject(); err != nil {
 		a.printError(err)
-		return exitFailure
+		return exitCrash
 	}
 	m := a.res.Manifest
 	var nodeIDs, sourceIDs []string
@@ -49,11 +49,11 @@ func (a *app) docsGenerate(ctx context.Context, only []string) int {
 		var err error
 		if nodeIDs, _, err = a.selectFor("docs"); err != nil {
 			a.printError(err)
-			return exitFailure
+			return exitCrash
 		}
 		if sourceIDs, _, err = a.selectFor("source"); err != nil {
 			a.printError(err)
-			return exitFailure
+			return exitCrash
 		}
 	}
 	wh, err := a.openWarehouse(ctx, "generate")

@@ -60,12 +60,12 @@ func (a *app) sourceCmd(ctx context.Context) int {
 	}
 	if err := a.parseProject(); err != nil {
 		a.printError(err)
-		return exitFailure
+		return exitCrash
 	}
 	ids, _, err := a.selectFor("source")
 	if err != nil {
 		a.printError(err)
-		return exitFailure
+		return exitCrash
 	}
 	if err := a.writeManifest(); err != nil {
 		a.printError(err)

@@ -66,7 +66,7 @@ func (a *app) lineage(ctx context.Context) error {
 		}
 	}
 	if errs > 0 {
-		return &userError{fmt.Errorf("lineage: %d error(s) in compiled SQL (listed above)", errs)}
+		return &checkFailed{fmt.Errorf("lineage: %d error(s) in compiled SQL (listed above)", errs)}
 	}
 	return nil
 }

@@ -25,7 +25,7 @@ func TestLineageCommand(t *testing.T) {
 		{"json_columns_select", basic, []string{"--format", "json", "--columns", "--select", "stg_customers+", "--exclude", "refund_report"}, exitOK},
 		{"dot_columns", basic, []string{"--columns"}, exitOK},
 		{"tests_by_resource_type", basic, []string{"--format", "mermaid", "--resource-type", "test", "--resource-type", "model"}, exitOK},
-		{"bad_format", basic, []string{"--format", "svg"}, exitFailure},
+		{"bad_format", basic, []string{"--format", "svg"}, exitCrash},
 		{"syntax_errors", errs, []string{"--format", "mermaid"}, exitFailure},
 	}
 	stamp := regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d  `)

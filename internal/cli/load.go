@@ -24,7 +24,7 @@ func init() {
 func (a *app) load2(ctx context.Context) int {
 	if err := a.parseProject(); err != nil {
 		a.printError(err)
-		return exitFailure
+		return exitCrash
 	}
 	var specs []extract.Spec
 	ids := make([]string, 0, len(a.res.Manifest.Sources))

@@ -38,7 +38,7 @@ func (a *app) runOperation(ctx context.Context) int {
 	}
 	if err := a.parseProject(); err != nil {
 		a.printError(err)
-		return exitFailure
+		return exitCrash
 	}
 	if err := a.writeManifest(); err != nil {
 		a.printError(err)

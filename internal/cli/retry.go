@@ -36,7 +36,7 @@ var retryable = map[string]bool{"error": true, "fail": true, "skipped": true, "r
 func (a *app) retry(ctx context.Context) int {
 	if err := a.load(false); err != nil {
 		a.printError(err)
-		return exitFailure
+		return exitCrash
 	}
 	stateDir := a.proj.TargetPath
 	if stateDir == "" {
@@ -143,7 +143,7 @@ func (a *app) retryTask(ctx context.Context, which string, task func(context.Con
 	batches map[string]*run.BatchResults, started time.Time) int {
 	if err := a.parseProject(); err != nil {
 		a.printError(err)
-		return exitFailure
+		return exitCrash
 	}
 	if err := a.writeManifest(); err != nil {
 		a.printError(err)
@@ -154,20 +154,7 @@ func (a *app) retryTask(ctx context.Context, which string, task func(context.Con
 		a.printError(err)
 		return exitCrash
 	}
-	return task(ctx, run.Options{
-		Parse:               a.res,
-		Selected:            ids,
-		Threads:             a.threads(),
-		FullRefresh:         a.f.FullRefresh,
-		FailFast:            a.f.FailFast,
-		Empty:               a.f.Empty,
-		Out:                 a.stdout,
-		Color:               isTerminal(a.stdout),
-		TargetDir:           a.targetDir(),
-		Args:                a.runArgs(which),
-		EventTimeStart:      start,
-		EventTimeEnd:        end,
-		PreviousBatches:     batches,
-		InvocationStartedAt: started,
-	})
+	o := a.runOptions(which, ids, start, end)
+	o.PreviousBatches, o.InvocationStartedAt = batches, started
+	return task(ctx, o)
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"os"
+	"time"
 
 	"github.com/gdbt/gdbt/runtime/run"
 )
@@ -25,14 +26,16 @@ func init() {
 // runTask parses, selects and hands the nodes to the runtime, which
 // prints dbt's console lines and writes run_results.json.
 func (a *app) runTask(ctx context.Context, name string, task func(context.Context, run.Options) int) int {
+	// A project that does not parse and a bad selection stop the command
+	// before any node runs: dbt's "Encountered an error:", exit 2.
 	if err := a.parseProject(); err != nil {
 		a.printError(err)
-		return exitFailure
+		return exitCrash
 	}
 	ids, _, err := a.selectFor(name)
 	if err != nil {
 		a.printError(err)
-		return exitFailure
+		return exitCrash
 	}
 	if err := a.writeManifest(); err != nil {
 		a.printError(err)
@@ -43,7 +46,19 @@ func (a *app) runTask(ctx context.Context, name string, task func(context.Contex
 		a.printError(err)
 		return exitCrash
 	}
-	code := task(ctx, run.Options{
+	code := task(ctx, a.runOptions(name, ids, start, end))
+	// dbt writes the manifest again after the run, with what compiling
+	// added (foreign keys' `to` resolved to relations).
+	if err := a.writeManifest(); err != nil {
+		a.printError(err)
+		return exitCrash
+	}
+	return code
+}
+
+// runOptions are the options of a run-like command over ids.
+func (a *app) runOptions(name string, ids []string, start, end *time.Time) run.Options {
+	return run.Options{
 		Parse:          a.res,
 		Selected:       ids,
 		Threads:        a.threads(),
@@ -56,14 +71,7 @@ func (a *app) runTask(ctx context.Context, name string, task func(context.Contex
 		Args:           a.runArgs(name),
 		EventTimeStart: start,
 		EventTimeEnd:   end,
-	})
-	// dbt writes the manifest again after the run, with what compiling
-	// added (foreign keys' `to` resolved to relations).
-	if err := a.writeManifest(); err != nil {
-		a.printError(err)
-		return exitCrash
 	}
-	return code
 }
 
 func (a *app) runArgs(name string) map[string]any {

@@ -34,7 +34,7 @@ func (a *app) show(ctx context.Context) int {
 	}
 	if err := a.parseProject(); err != nil {
 		a.printError(err)
-		return exitFailure
+		return exitCrash
 	}
 	var nodes []*manifest.Node
 	if a.f.Inline != "" {
@@ -45,7 +45,7 @@ func (a *app) show(ctx context.Context) int {
 		ids, _, err := a.selectFor("compile")
 		if err != nil {
 			a.printError(err)
-			return exitFailure
+			return exitCrash
 		}
 		// dbt previews the selected nodes whose name occurs in the first
 		// --select argument (a substring test).
