@@ -308,22 +308,85 @@ func (c *Compiler) applyOverrides(nc *dbtctx.NodeContext, o *manifest.UnitTestOv
 			return callValue(s, orig, a), nil
 		}))
 	}
-	for _, f := range o.Macros {
-		name := f.Key
-		if i := strings.LastIndexByte(name, '.'); i >= 0 {
-			if name[:i] != dbtctx.PkgDBT {
-				continue // package-qualified overrides of other packages: not supported
-			}
-			name = name[i+1:]
+	// As dbt: an override of a name the context has replaces it (a
+	// macro stays callable and returns the value); pkg.name overrides
+	// that package's namespace entry, dbt.name also the global name, and
+	// a global override of one of dbt's macros reaches dbt.name too.
+	nsOver := map[string]map[string]any{}
+	override := func(ns, name string, v any) {
+		if nsOver[ns] == nil {
+			nsOver[ns] = map[string]any{}
 		}
-		value := dbtctx.TemplateValue(f.Value)
-		orig, ok := nc.Resolve(name)
-		if _, callable := orig.(jinja.Callable); ok && callable {
-			nc.Set(name, jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) { return value, nil }))
-		} else {
-			nc.Set(name, value)
+		nsOver[ns][name] = v
+	}
+	var globals []manifest.Field
+	for _, f := range o.Macros {
+		pkg, name, qualified := strings.Cut(f.Key, ".")
+		if !qualified {
+			globals = append(globals, f)
+			continue
+		}
+		base, ok := nc.Resolve(pkg)
+		item, isNS := base.(interface{ Item(any) (any, bool) })
+		if !ok || !isNS {
+			continue
+		}
+		orig, ok := item.Item(name)
+		if !ok {
+			continue
+		}
+		v := overrideValue(orig, f.Value)
+		override(pkg, name, v)
+		if pkg == dbtctx.PkgDBT {
+			nc.Set(name, v)
 		}
 	}
+	for _, f := range globals {
+		orig, ok := nc.Resolve(f.Key)
+		if !ok {
+			continue
+		}
+		v := overrideValue(orig, f.Value)
+		nc.Set(f.Key, v)
+		if ns, ok := nc.Resolve(dbtctx.PkgDBT); ok {
+			if item, ok := ns.(interface{ Item(any) (any, bool) }); ok {
+				if _, has := item.Item(f.Key); has {
+					override(dbtctx.PkgDBT, f.Key, v)
+				}
+			}
+		}
+	}
+	for pkg, over := range nsOver {
+		base, _ := nc.Resolve(pkg)
+		nc.Set(pkg, &overriddenNamespace{base: base.(interface{ Item(any) (any, bool) }), over: over})
+	}
+}
+
+// overrideValue is what an overridden name becomes: a macro (anything
+// callable) turns into a call that returns the value.
+func overrideValue(orig, value any) any {
+	v := dbtctx.TemplateValue(value)
+	if _, callable := orig.(jinja.Callable); callable {
+		return jinja.Func(func(s *jinja.State, a *jinja.Args) (any, error) { return v, nil })
+	}
+	return v
+}
+
+// overriddenNamespace is a package's macro namespace with some entries
+// replaced by a unit test's overrides.
+type overriddenNamespace struct {
+	base interface{ Item(any) (any, bool) }
+	over map[string]any
+}
+
+// Item implements the template engine's mapping access.
+func (n *overriddenNamespace) Item(key any) (any, bool) {
+	if k, ok := key.(string); ok {
+		if v, ok := n.over[k]; ok {
+			return v, true
+		}
+	}
+	return n.base.Item(key)
 }
 
 func callValue(s *jinja.State, fn any, a *jinja.Args) any {
