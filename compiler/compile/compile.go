@@ -15,6 +15,7 @@ import (
 	"github.com/gdbt/gdbt/compiler/jinja"
 	"github.com/gdbt/gdbt/compiler/manifest"
 	"github.com/gdbt/gdbt/compiler/parser"
+	"github.com/gdbt/gdbt/compiler/source"
 )
 
 // Compiler compiles nodes of one parsed project. It is safe for concurrent
@@ -48,6 +49,12 @@ func (c *Compiler) Env() *dbtctx.Env { return c.env }
 
 // Manifest returns the manifest being compiled.
 func (c *Compiler) Manifest() *manifest.Manifest { return c.res.Manifest }
+
+// ConfigPos returns where n's value for config key was written, for an
+// error about it (see parser.Result.ConfigPos).
+func (c *Compiler) ConfigPos(n *manifest.Node, key string) source.Position {
+	return c.res.ConfigPos(n, key)
+}
 
 func (c *Compiler) lock(id string) *sync.Mutex {
 	c.mu.Lock()

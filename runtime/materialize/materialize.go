@@ -146,7 +146,11 @@ func (r *Runner) Execute(ctx context.Context, n *manifest.Node, compiled string)
 		case "ephemeral":
 			return &Result{Status: Success, Message: "", Response: &dbtctx.Response{}}, nil
 		default:
-			err = &NodeError{Kind: CompilationError, Node: n, Err: fmt.Errorf("No materialization '%s' was found for adapter postgres! (searched types 'default' and 'postgres')", m)}
+			msg := fmt.Sprintf("No materialization '%s' was found for adapter postgres! (searched types 'default' and 'postgres')", m)
+			if at := r.C.ConfigPos(n, "materialized"); at.Line > 0 {
+				msg = at.String() + ": " + msg
+			}
+			err = &NodeError{Kind: CompilationError, Node: n, Err: errors.New(msg)}
 		}
 	default:
 		err = fmt.Errorf("cannot run a %s", n.ResourceType)
