@@ -50,8 +50,6 @@ type unitInput struct {
 	node     *manifest.Node
 	rel      *dbtctx.Relation // the original relation, whose columns type the rows
 	cte      string
-	sql      string
-	done     bool
 }
 
 // UnitTest compiles unit test n. Fixture columns are typed from the real
@@ -171,16 +169,13 @@ func (c *Compiler) UnitTest(ctx context.Context, n *manifest.Node) (*UnitTest, e
 		if err != nil {
 			return nil, err
 		}
-		in.sql, in.done = sql, true
 		in.node.Compiled, in.node.CompiledCode = true, sql
 		ctes = append(ctes, manifest.CTE{ID: in.node.UniqueID, SQL: " __dbt__cte__" + in.cte + " as (\n" + sql + "\n)"})
 	}
 	ut := &UnitTest{Node: un, Def: def, SQL: InjectCTEs(out, ctes)}
 	un.Compiled, un.CompiledCode, un.ExtraCTEs, un.ExtraCTEsInjected = true, ut.SQL, ctes, true
-	for _, in := range inputs {
-		if in.done {
-			ut.Inputs = append(ut.Inputs, in.node)
-		}
+	for _, in := range used {
+		ut.Inputs = append(ut.Inputs, in.node)
 	}
 	return ut, nil
 }
