@@ -3,9 +3,11 @@ package parser
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gdbt/gdbt/compiler/dbtctx"
+	"github.com/gdbt/gdbt/compiler/jinja"
 	"github.com/gdbt/gdbt/compiler/manifest"
 	"github.com/gdbt/gdbt/compiler/project"
 	"github.com/gdbt/gdbt/compiler/source"
@@ -42,20 +44,29 @@ func written(v *project.Value) source.Position {
 	return v.Pos
 }
 
-// configCallPos is the last config() call in n's own text that sets key.
-func configCallPos(n *manifest.Node, key string) source.Position {
+// staticCalls lists the calls to name in n's own text (not in another
+// block of the same file, as snapshots share files), parsed again.
+func staticCalls(n *manifest.Node, names ...string) []jinja.StaticCall {
 	if n.File == nil {
-		return source.Position{}
+		return nil
 	}
 	t, err := dbtctx.NewJinja().ParseFile(n.File)
 	if err != nil {
-		return source.Position{}
+		return nil
 	}
-	var at source.Position
-	for _, c := range t.StaticCalls("config") {
-		if c.Pos < n.Pos {
-			continue // another block of the same file (snapshots)
+	var out []jinja.StaticCall
+	for _, c := range t.StaticCalls(names...) {
+		if c.Pos >= n.Pos {
+			out = append(out, c)
 		}
+	}
+	return out
+}
+
+// configCallPos is the last config() call in n's own text that sets key.
+func configCallPos(n *manifest.Node, key string) source.Position {
+	var at source.Position
+	for _, c := range staticCalls(n, "config") {
 		for _, kv := range c.Kwargs {
 			if kv.Name == key {
 				at = n.File.Position(c.Pos)
@@ -63,6 +74,35 @@ func configCallPos(n *manifest.Node, key string) source.Position {
 		}
 	}
 	return at
+}
+
+// DependsOnPos returns where n's text reads dep (a unique_id of n's
+// depends_on): its first ref() or source() call naming it. A zero Position
+// means it is not known (a dependency added by a macro or a test).
+func (r *Result) DependsOnPos(n *manifest.Node, dep string) source.Position {
+	var fn string
+	var want []string
+	if d := r.Manifest.Nodes[dep]; d != nil {
+		fn, want = "ref", []string{d.Name}
+	} else if s := r.Manifest.Sources[dep]; s != nil {
+		fn, want = "source", []string{s.SourceName, s.Name}
+	} else {
+		return source.Position{}
+	}
+	for _, c := range staticCalls(n, fn) {
+		var args []string
+		for _, a := range c.Args {
+			s, _ := a.(string)
+			args = append(args, s)
+		}
+		if fn == "ref" && len(args) == 2 {
+			args = args[1:] // ref('package', 'name')
+		}
+		if slices.Equal(args, want) {
+			return n.File.Position(c.Pos)
+		}
+	}
+	return source.Position{}
 }
 
 // patchEntry re-reads the schema-file entry that describes n, or nil.

@@ -41,3 +41,26 @@ func TestConfigPos(t *testing.T) {
 		}
 	}
 }
+
+func TestDependsOnPos(t *testing.T) {
+	dir := t.TempDir()
+	writeProject(t, dir, map[string]string{
+		"models/a.sql":   "select 1 as id",
+		"models/b.sql":   "select *\nfrom {{ ref('p', 'a') }}\njoin {{ source('raw', 't') }} using (id)",
+		"models/src.yml": "sources:\n  - name: raw\n    tables:\n      - name: t\n",
+	})
+	p, err := project.Load(dir, project.Options{ProfilesDir: dir, Env: fixtureEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Parse(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := res.Manifest.Nodes["model.p.b"]
+	for dep, want := range map[string]string{"model.p.a": "models/b.sql:2:9", "source.p.raw.t": "models/b.sql:3:9", "model.p.gone": ""} {
+		if got := res.DependsOnPos(b, dep).String(); got != want {
+			t.Errorf("%s: got %q, want %q", dep, got, want)
+		}
+	}
+}

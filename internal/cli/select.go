@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ func (a *app) selectFor(command string) ([]string, *graph.Graph, error) {
 	m := a.res.Manifest
 	g, err := graph.Build(m)
 	if err != nil {
-		return nil, nil, &userError{err}
+		return nil, nil, &userError{a.placeCycle(err)}
 	}
 	var sels *selector.Selectors
 	if path := filepath.Join(a.proj.Root, "selectors.yml"); fileExists(path) {
@@ -176,4 +177,21 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// placeCycle puts a cycle error at the ref() or source() call that closes
+// it: where the cycle's second node reads the first.
+func (a *app) placeCycle(err error) error {
+	var ce *graph.CycleError
+	if !errors.As(err, &ce) || len(ce.Path) < 2 {
+		return err
+	}
+	n := a.res.Manifest.Nodes[ce.Path[1]]
+	if n == nil {
+		return err
+	}
+	if at := a.res.DependsOnPos(n, ce.Path[0]); at.Line > 0 {
+		return fmt.Errorf("%s: %w", at, err)
+	}
+	return err
 }
