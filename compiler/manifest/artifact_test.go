@@ -96,9 +96,10 @@ func validate(t *testing.T, file string) {
 }
 
 // The fixtures cover groups, access, the disabled section and hook
-// operation nodes (groups, rt_basic) besides the basics.
+// operation nodes (groups, rt_basic) and unit tests (unit_tests) besides
+// the basics.
 func TestManifestValidatesAgainstDBTSchema(t *testing.T) {
-	for _, name := range []string{"basic", "groups", "rt_basic"} {
+	for _, name := range []string{"basic", "groups", "rt_basic", "unit_tests"} {
 		t.Run(name, func(t *testing.T) {
 			m := parseFixture(t, name)
 			file := filepath.Join(t.TempDir(), "manifest.json")
