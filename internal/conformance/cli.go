@@ -14,7 +14,7 @@ import (
 )
 
 // DefaultProjects are compared when the command line names none.
-var DefaultProjects = []string{"basic", "showcase", "versions", "rt_basic", "groups", "custom_mat", "unit_tests"}
+var DefaultProjects = []string{"basic", "showcase", "versions", "rt_basic", "groups", "custom_mat", "unit_tests", "contracts", "microbatch"}
 
 // Main is the conformance command: it returns the process exit code
 // (0: no failing difference, 1: failing differences, 2: the harness could not run).
