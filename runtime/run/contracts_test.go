@@ -50,64 +50,58 @@ func eventTime(t *testing.T, s string) *time.Time {
 	return nil
 }
 
-// previousBatches reads the batch results a retry needs from the last
-// run_results.json, as gdbt retry does.
-func previousBatches(t *testing.T, target string) (map[string]*BatchResults, []string) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(target, "run_results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rr struct {
-		Results []struct {
-			UniqueID     string        `json:"unique_id"`
-			Status       string        `json:"status"`
-			BatchResults *BatchResults `json:"batch_results"`
-		} `json:"results"`
-	}
-	if err := json.Unmarshal(data, &rr); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]*BatchResults{}
-	var ids []string
-	for _, r := range rr.Results {
-		if r.Status == "success" {
-			continue
-		}
-		ids = append(ids, r.UniqueID)
-		if b := r.BatchResults; b != nil && len(b.Successful) > 0 && len(b.Failed) > 0 {
-			out[r.UniqueID] = b
-		}
-	}
-	sort.Strings(ids)
-	return out, ids
+// result is what these tests read back from run_results.json.
+type result struct {
+	UniqueID     string          `json:"unique_id"`
+	Status       string          `json:"status"`
+	BatchResults json.RawMessage `json:"batch_results"`
 }
 
-// batchResultsOf prints each model's status and batch_results.
-func batchResultsOf(t *testing.T, target string) string {
+func loadResults(t *testing.T, target string) []result {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(target, "run_results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rr struct {
-		Results []struct {
-			UniqueID     string          `json:"unique_id"`
-			Status       string          `json:"status"`
-			Message      *string         `json:"message"`
-			BatchResults json.RawMessage `json:"batch_results"`
-		} `json:"results"`
-	}
+	var rr struct{ Results []result }
 	if err := json.Unmarshal(data, &rr); err != nil {
 		t.Fatal(err)
 	}
 	sort.Slice(rr.Results, func(i, j int) bool { return rr.Results[i].UniqueID < rr.Results[j].UniqueID })
-	var b strings.Builder
-	for _, r := range rr.Results {
-		if string(r.BatchResults) == "null" {
+	return rr.Results
+}
+
+// previousBatches reads what a retry needs from the last run, as gdbt
+// retry does: the nodes to run again and the batches of partly
+// successful microbatch models.
+func previousBatches(t *testing.T, target string) (map[string]*BatchResults, []string) {
+	t.Helper()
+	out := map[string]*BatchResults{}
+	var ids []string
+	for _, r := range loadResults(t, target) {
+		if r.Status == "success" {
 			continue
 		}
-		fmt.Fprintf(&b, "%s %s %s\n", r.UniqueID, r.Status, r.BatchResults)
+		ids = append(ids, r.UniqueID)
+		var b *BatchResults
+		if err := json.Unmarshal(r.BatchResults, &b); err != nil {
+			t.Fatal(err)
+		}
+		if b != nil && len(b.Successful) > 0 && len(b.Failed) > 0 {
+			out[r.UniqueID] = b
+		}
+	}
+	return out, ids
+}
+
+// batchResultsOf prints each microbatch model's status and batch_results.
+func batchResultsOf(t *testing.T, target string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, r := range loadResults(t, target) {
+		if string(r.BatchResults) != "null" {
+			fmt.Fprintf(&b, "%s %s %s\n", r.UniqueID, r.Status, r.BatchResults)
+		}
 	}
 	return b.String()
 }
