@@ -7,6 +7,25 @@ type Context interface {
 	Resolve(name string) (any, bool)
 }
 
+// CaptureUndefined is implemented by a Context under which an undefined
+// value can be called and its attributes and items read, each giving an
+// undefined value again, as dbt's parse-time rendering (capture_macros)
+// allows: a call to a macro that does not exist parses and fails only when
+// the node is compiled.
+type CaptureUndefined interface {
+	CaptureUndefined() bool
+}
+
+// capturing reports whether u may be called or looked into: a plain
+// undefined value under a CaptureUndefined context.
+func (s *State) capturing(u *Undefined) bool {
+	if u.Kind != "" && u.Kind != "UndefinedError" {
+		return false
+	}
+	c, ok := s.ctx.(CaptureUndefined)
+	return ok && c.CaptureUndefined()
+}
+
 // Vars is a Context backed by a map.
 type Vars map[string]any
 

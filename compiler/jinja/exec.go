@@ -652,6 +652,9 @@ func (s *State) call(fn any, args *Args) any {
 		s.pos, s.file = pos, file
 		return v
 	case *Undefined:
+		if s.capturing(x) {
+			return x
+		}
 		s.failUndefined(x)
 	}
 	s.Throw("TypeError", "'%s' object is not callable", typeName(fn))

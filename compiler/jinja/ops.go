@@ -780,6 +780,9 @@ func length(v any) (int, bool) {
 // Environment.getattr), with the sandbox's refusal of underscore names.
 func (s *State) getattr(obj any, name string) any {
 	if u, ok := obj.(*Undefined); ok {
+		if s.capturing(u) {
+			return &Undefined{Name: name, Obj: noObj, Hint: u.Hint}
+		}
 		s.failUndefined(u)
 	}
 	// The sandbox refuses attributes that exist and start with "_"; an
@@ -822,6 +825,9 @@ func isDunder(name string) bool {
 // getitem implements obj[key]: item first, then attribute for string keys.
 func (s *State) getitem(obj, key any) any {
 	if u, ok := obj.(*Undefined); ok {
+		if s.capturing(u) {
+			return u
+		}
 		s.failUndefined(u)
 	}
 	if v, ok := s.item(obj, key); ok {
