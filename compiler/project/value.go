@@ -244,6 +244,16 @@ type converter struct {
 
 // parseYAML parses one YAML document. An empty document gives a nil Value.
 func parseYAML(file string, data []byte) (*Value, error) {
+	if parts, ok := splitYAML(data); ok {
+		if v, ok, _ := parseYAMLSplit(file, parts); ok {
+			return v, nil
+		}
+	}
+	return serialParse(file, data)
+}
+
+// serialParse is parseYAML on one core.
+func serialParse(file string, data []byte) (*Value, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, yamlError(file, data, err)
