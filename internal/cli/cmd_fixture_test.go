@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -43,27 +42,7 @@ func newCmdFixture(t *testing.T) *cmdFixture {
 	} {
 		t.Setenv(k, v)
 	}
-	src := filepath.Join("..", "..", "fixtures", "projects", "cmd_basic")
-	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			if d.Name() == "target" || d.Name() == "logs" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(f.dir, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(f.dir, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	copyTree(t, filepath.Join("..", "..", "fixtures", "projects", "cmd_basic"), f.dir)
 	setup, err := os.ReadFile(filepath.Join(f.dir, "setup.sql"))
 	if err != nil {
 		t.Fatal(err)
