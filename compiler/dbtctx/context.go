@@ -188,6 +188,23 @@ func (c *NodeContext) builtin(name string) (any, bool) {
 		return c.Phase == Execute, true
 	case "target":
 		return c.env.Target, true
+	case "database", "schema":
+		// The node's own once it is located (run time); at parse time and
+		// outside nodes the target's, as in dbt (a snapshot's
+		// target_schema=schema is the target schema).
+		if c.Node != nil {
+			v := c.Node.Database
+			if name == "schema" {
+				v = c.Node.Schema
+			}
+			if v != "" {
+				return v, true
+			}
+		}
+		if c.env.Target == nil {
+			return nil, false
+		}
+		return c.env.Target.Get(name)
 	case "this":
 		if c.Node == nil || c.env.Relation == nil {
 			return nil, false

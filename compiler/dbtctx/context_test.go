@@ -158,3 +158,37 @@ func TestContextErrors(t *testing.T) {
 		})
 	}
 }
+
+// database and schema are the node's once it is located, else the
+// target's (a snapshot's target_schema=schema at parse time).
+func TestDatabaseSchemaMembers(t *testing.T) {
+	env, n := testEnv(t)
+	located := *n
+	located.Database, located.Schema = "other_db", "custom"
+	unlocated := *n
+	unlocated.Database, unlocated.Schema = "", ""
+	tests := []struct {
+		name string
+		node *manifest.Node
+		want string
+	}{
+		{"located node", &located, "other_db.custom"},
+		{"node not located yet", &unlocated, "warehouse.analytics"},
+		{"no node", nil, "warehouse.analytics"},
+	}
+	tmpl, err := env.Jinja.Parse("m.sql", "{{ database }}.{{ schema }}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tmpl.Execute(env.NewNodeContext(tc.node, Parse), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
