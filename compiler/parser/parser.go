@@ -453,7 +453,7 @@ func (p *parser) loadDocs() error {
 				if err != nil {
 					return err
 				}
-				t, err := p.jinja.ParseFile(f)
+				t, err := p.jinja.ParseFile(source.NewFile(f.Name, docsBlocksOnly(f.Text)))
 				if err != nil {
 					return err
 				}
