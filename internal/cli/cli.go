@@ -63,6 +63,9 @@ type Flags struct {
 	Args           string
 	LogFormat      string
 	NoVersionCheck bool
+	// NoCompile: docs generate builds the catalog without compiling
+	// (no run_results.json, no manifest.json).
+	NoCompile bool
 	// EventTimeStart and EventTimeEnd bound microbatch batches.
 	EventTimeStart, EventTimeEnd string
 }
@@ -131,6 +134,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.Args, "args", "", "run-operation arguments")
 	fs.StringVar(&f.LogFormat, "log-format", "text", "text or json")
 	fs.BoolVar(&f.NoVersionCheck, "no-version-check", false, "skip require-dbt-version")
+	fs.BoolVar(&f.NoCompile, "no-compile", false, "docs generate: build the catalog without compiling")
+	// gdbt parses the whole project every time: dbt's partial-parsing
+	// switches are accepted and change nothing.
+	ignore := func(string) error { return nil }
+	fs.BoolFunc("partial-parse", "accepted for dbt compatibility; gdbt always parses the whole project", ignore)
+	fs.BoolFunc("no-partial-parse", "accepted for dbt compatibility", ignore)
 	fs.StringVar(&f.EventTimeStart, "event-time-start", "", "microbatch: the start of the batches (inclusive)")
 	fs.StringVar(&f.EventTimeEnd, "event-time-end", "", "microbatch: the end of the batches (exclusive)")
 	// dbt accepts flags anywhere after the command; positional words (a

@@ -73,22 +73,30 @@ func (a *app) docsGenerate(ctx context.Context, only []string) int {
 	}
 	failed := false
 	for _, id := range nodeIDs {
+		if a.f.NoCompile {
+			break
+		}
 		n := m.Nodes[id]
 		res, ok := a.compileForDocs(ctx, c, n)
-		rr.Results = append(rr.Results, res)
 		if !ok {
 			failed = true
 		}
+		if n.Config.String("materialized") == "ephemeral" {
+			continue // compiled into its callers; dbt lists no result for it
+		}
+		rr.Results = append(rr.Results, res)
 	}
 	rr.Metadata = artifacts.NewMetadata(a.res.Env.InvocationID, a.start, time.Now(), os.Environ())
 	rr.ElapsedTime = time.Since(a.start).Seconds()
-	if err := rr.Write(a.targetDir()); err != nil {
-		a.printError(err)
-		return exitCrash
-	}
-	if err := a.writeManifest(); err != nil {
-		a.printError(err)
-		return exitCrash
+	if !a.f.NoCompile {
+		if err := rr.Write(a.targetDir()); err != nil {
+			a.printError(err)
+			return exitCrash
+		}
+		if err := a.writeManifest(); err != nil {
+			a.printError(err)
+			return exitCrash
+		}
 	}
 	if failed {
 		for _, r := range rr.Results {

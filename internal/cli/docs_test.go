@@ -36,7 +36,7 @@ func TestDocsGenerate(t *testing.T) {
 		t.Errorf("catalog.json differs from dbt's:\n--- got\n%s\n--- want\n%s", got, want)
 	}
 
-	// The compile step recorded every node, and the ephemeral model's SQL
+	// The compile step recorded every node but the ephemeral one, whose SQL
 	// was injected into its consumer.
 	var rr struct {
 		Results []struct {
@@ -57,10 +57,14 @@ func TestDocsGenerate(t *testing.T) {
 			t.Errorf("fragile's compiled code lacks the ephemeral CTE: %v", r.CompiledCode)
 		}
 	}
-	for _, id := range []string{"seed.cmd_basic.people", "model.cmd_basic.people_tbl", "model.cmd_basic.eph", "test.cmd_basic.unique_people_tbl_id.4b646b2dd0"} {
+	for _, id := range []string{"seed.cmd_basic.people", "model.cmd_basic.people_tbl", "test.cmd_basic.unique_people_tbl_id.4b646b2dd0"} {
 		if statuses[id] != "success" {
 			t.Errorf("%s: status %q, want success (all: %v)", id, statuses[id], statuses)
 		}
+	}
+	// Ephemeral models are compiled into their callers: dbt lists no result for them.
+	if s, ok := statuses["model.cmd_basic.eph"]; ok {
+		t.Errorf("model.cmd_basic.eph has a result (%s); dbt records none for ephemeral models", s)
 	}
 }
 
@@ -100,4 +104,30 @@ func keys(m map[string]any) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// docs generate --no-compile writes the catalog only, as dbt's: no
+// manifest.json and no run_results.json; dbt's partial-parse switches are
+// accepted anywhere after the command.
+func TestDocsGenerateNoCompile(t *testing.T) {
+	f := newCmdFixture(t)
+	f.mustRun("seed", "--no-partial-parse")
+	target := filepath.Join(f.dir, "target")
+	for _, name := range []string{"manifest.json", "run_results.json"} {
+		if err := os.Remove(filepath.Join(target, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out := f.gdbt("docs", "generate", "--no-compile", "--partial-parse")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(target, "catalog.json")); err != nil {
+		t.Errorf("no catalog: %v", err)
+	}
+	for _, name := range []string{"manifest.json", "run_results.json"} {
+		if _, err := os.Stat(filepath.Join(target, name)); err == nil {
+			t.Errorf("%s was written; dbt writes none with --no-compile", name)
+		}
+	}
 }
