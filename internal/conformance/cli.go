@@ -34,6 +34,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		update    = fs.Bool("update-goldens", false, "write dbt's compiled SQL and manifest subset into <fixture>/expected")
 		check     = fs.Bool("check-goldens", false, "report drift between dbt's output and <fixture>/expected")
 		dbtOnly   = fs.Bool("dbt-only", false, "run dbt only (goldens without gdbt)")
+		gdbtOnly  = fs.Bool("gdbt-only", false, "run gdbt only, comparing each step with dbt's recording in <fixture>/expected/"+OutcomesFile)
 		bench     = fs.Bool("bench", false, "time parse, compile, seed and build of both tools; print timings, exit 0 unless the harness fails")
 		corpusDir = fs.String("corpus", "", "directory of public projects made by scripts/corpus.sh (default: $GDBT_CORPUS, else <repo>/corpus)")
 	)
@@ -53,6 +54,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *update && *check {
 		return fail("-update-goldens and -check-goldens exclude each other")
 	}
+	if *gdbtOnly && (*dbtOnly || *update || *check || *bench || *steps != "") {
+		return fail("-gdbt-only replays dbt's recording: it excludes -dbt-only, -update-goldens, -check-goldens, -bench and -steps")
+	}
 	root := *repo
 	if root == "" {
 		var err error
@@ -66,7 +70,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *corpusDir == "" {
 		*corpusDir = filepath.Join(root, "corpus")
 	}
-	env, err := Prepare(ctx, PrepareOptions{Repo: root, Dbt: *dbt, Gdbt: *gdbt, DBURL: *dbURL, WorkDir: *work, NeedGdbt: !*dbtOnly, Log: stderr})
+	env, err := Prepare(ctx, PrepareOptions{Repo: root, Dbt: *dbt, Gdbt: *gdbt, DBURL: *dbURL, WorkDir: *work, NeedGdbt: !*dbtOnly, NoDbt: *gdbtOnly, Log: stderr})
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -114,7 +118,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		start := time.Now()
 		rep, err := RunWith(ctx, Config{
 			Project: dir, Name: name, Steps: stepList, DBURL: env.DBURL, DbtPath: env.Dbt, GdbtPath: env.Gdbt,
-			WorkDir: env.WorkDir, DbtOnly: *dbtOnly,
+			WorkDir: env.WorkDir, DbtOnly: *dbtOnly, GdbtOnly: *gdbtOnly,
 			Log: func(f string, a ...any) { fmt.Fprintf(stderr, "conformance: "+f+"\n", a...) },
 		}, RunOptions{Goldens: mode, ShellDir: root, PkgDir: filepath.Join(root, "internal", "conformance"), AllowList: al})
 		if err != nil {
@@ -151,6 +155,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type PrepareOptions struct {
 	Repo, Dbt, Gdbt, DBURL, WorkDir string
 	NeedGdbt                        bool
+	NoDbt                           bool // gdbt-only runs: dbt need not be installed
 	Log                             io.Writer
 }
 
@@ -178,7 +183,7 @@ func Prepare(ctx context.Context, o PrepareOptions) (*Env, error) {
 	if e.Dbt == "" {
 		e.Dbt = filepath.Join(o.Repo, ".venv", "bin", "dbt")
 	}
-	if _, err := os.Stat(e.Dbt); err != nil {
+	if _, err := os.Stat(e.Dbt); err != nil && !o.NoDbt {
 		return nil, fmt.Errorf("dbt not found at %s: create the oracle venv with scripts/venv.sh (dbt-core and dbt-postgres pinned in scripts/requirements-oracle.txt)", e.Dbt)
 	}
 	if e.DBURL == "" {

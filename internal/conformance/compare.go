@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // maxRowsInDiff bounds the rows a relation-rows difference shows.
@@ -258,83 +256,15 @@ func (c *stepCompare) compareRunResults(a, b map[string]RunResult) {
 
 // compareRelations compares every relation of the two databases.
 func (c *stepCompare) compareRelations(ctx context.Context, urlA, urlB string) error {
-	ca, err := pgx.Connect(ctx, urlA)
+	ra, err := readRelations(ctx, urlA, c.ignoredColumns)
 	if err != nil {
 		return err
 	}
-	defer ca.Close(ctx)
-	cb, err := pgx.Connect(ctx, urlB)
+	rb, err := readRelations(ctx, urlB, c.ignoredColumns)
 	if err != nil {
 		return err
 	}
-	defer cb.Close(ctx)
-	ra, err := listRelations(ctx, ca)
-	if err != nil {
-		return err
-	}
-	rb, err := listRelations(ctx, cb)
-	if err != nil {
-		return err
-	}
-	for _, key := range unionKeys(ra, rb) {
-		a, b := ra[key], rb[key]
-		c.fig.Relations++
-		switch {
-		case b == nil:
-			c.add(KindRelationMissing, key, "", fmt.Sprintf("only dbt made this %s", a.Kind), "")
-			continue
-		case a == nil:
-			c.add(KindRelationMissing, key, "", fmt.Sprintf("only gdbt made this %s", b.Kind), "")
-			continue
-		}
-		same := true
-		if a.Kind != b.Kind {
-			same = false
-			c.add(KindRelationKind, key, "", fmt.Sprintf("dbt %s, gdbt %s", a.Kind, b.Kind), "")
-		}
-		var cols []string // nil: all columns, in both the same
-		ignored := c.ignoredColumns(key)
-		if len(ignored) > 0 {
-			cols = []string{}
-			for _, n := range a.names {
-				if slices.Contains(b.names, n) && !slices.Contains(ignored, n) {
-					cols = append(cols, n)
-				}
-			}
-		}
-		if !slices.Equal(a.Columns, b.Columns) {
-			same = false
-			c.add(KindRelationColumns, key, "", "columns or types differ",
-				UnifiedDiff("dbt/"+key, "gdbt/"+key, strings.Join(a.Columns, "\n")+"\n", strings.Join(b.Columns, "\n")+"\n"))
-			cols = []string{}
-			for _, n := range a.names {
-				if slices.Contains(b.names, n) && !slices.Contains(ignored, n) {
-					cols = append(cols, n)
-				}
-			}
-		}
-		rowsA, nA, errA := dumpRows(ctx, ca, a, cols)
-		rowsB, nB, errB := dumpRows(ctx, cb, b, cols)
-		if errA != nil || errB != nil {
-			same = false
-			c.add(KindRelationRows, key, "", fmt.Sprintf("cannot read rows: dbt: %v; gdbt: %v", errA, errB), "")
-		} else {
-			a.Rows, b.Rows = nA, nB
-			onlyA, onlyB := multisetDiff(rowsA, rowsB)
-			if len(onlyA)+len(onlyB) > 0 {
-				same = false
-				what := "rows differ"
-				if cols != nil {
-					what = fmt.Sprintf("rows differ on the %d compared columns", len(cols))
-				}
-				c.add(KindRelationRows, key, "", fmt.Sprintf("%s: dbt %d rows, gdbt %d; %d only in dbt, %d only in gdbt",
-					what, nA, nB, len(onlyA), len(onlyB)), rowsDiff(key, onlyA, onlyB))
-			}
-		}
-		if same {
-			c.fig.RelationsIdentical++
-		}
-	}
+	c.compareRelationSets(ra, rb)
 	return nil
 }
 

@@ -22,6 +22,9 @@ type Config struct {
 	WorkDir  string // scratch space; the project copies and logs go here
 	// Only runs dbt (for goldens and benchmarks of dbt alone).
 	DbtOnly bool
+	// Only runs gdbt, comparing each step with dbt's recorded outcome
+	// (<Project>/expected/outcomes.json) instead of a live dbt run.
+	GdbtOnly bool
 	// Env is added to both tools' environment (after the harness's own variables).
 	Env []string
 	// Log receives progress lines; nil discards them.
@@ -70,8 +73,11 @@ func DefaultSteps() []Step {
 //	target: dev         # target of the generated profile, passed as --target (default: the profile's own)
 //	ignore_columns:     # volatile columns left out of row comparisons, per schema.relation glob
 //	  snapshots.customers_snapshot: [dbt_valid_from, dbt_updated_at, dbt_scd_id]
+//	env:                # added to both tools' environment
+//	  DBT_ENV_CUSTOM_ENV_team: data
 type Scenario struct {
 	IgnoreColumns map[string][]string
+	Env           []string // KEY=value, sorted by key
 	Setup         []Step
 	Steps         []Step
 	Profile       string
@@ -89,6 +95,7 @@ type rawScenario struct {
 	Target   string              `yaml:"target"`
 	Database string              `yaml:"database"`
 	Ignore   map[string][]string `yaml:"ignore_columns"`
+	Env      map[string]string   `yaml:"env"`
 }
 
 // LoadScenario reads a scenario file; a missing file gives the default scenario.
@@ -114,6 +121,9 @@ func LoadScenario(path string) (*Scenario, error) {
 	}
 	sc.Profile, sc.Schema, sc.Target, sc.Database = raw.Profile, raw.Schema, raw.Target, raw.Database
 	sc.IgnoreColumns = raw.Ignore
+	for _, k := range sortedKeys(raw.Env) {
+		sc.Env = append(sc.Env, k+"="+raw.Env[k])
+	}
 	switch sc.Profile {
 	case "", "project", "generate":
 	default:

@@ -18,22 +18,8 @@ import (
 // (scripts/pg.sh start, or GDBT_TEST_DATABASE_URL) it fails and says which is
 // missing. With -short it runs only parse and compile.
 func TestConformanceProjects(t *testing.T) {
-	repo, err := FindRepo(".")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	env, err := Prepare(ctx, PrepareOptions{Repo: repo, NeedGdbt: true, WorkDir: filepath.Join(repo, ".cache", "conformance-test")})
-	if err != nil {
-		t.Fatalf("conformance needs dbt and PostgreSQL: %v", err)
-	}
-	if env.GdbtBuildErr != "" {
-		t.Errorf("go build ./cmd/gdbt failed (every gdbt step will differ):\n%s", env.GdbtBuildErr)
-	}
-	al, err := LoadAllowList(filepath.Join(repo, "docs", "conformance-allowlist.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo, env, al := prepareTest(t, PrepareOptions{WorkDir: "conformance-test"}, "dbt and PostgreSQL")
 	projects := DefaultProjects
 	if p := strings.Fields(os.Getenv("GDBT_CONFORMANCE_PROJECTS")); len(p) > 0 {
 		projects = p
@@ -62,14 +48,45 @@ func TestConformanceProjects(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var out bytes.Buffer
-			rep.WriteTable(&out)
-			t.Log(out.String())
-			if fail := rep.Failing(); len(fail) > 0 {
-				out.Reset()
-				rep.WriteDifferences(&out, 15)
-				t.Errorf("%d differences between dbt and gdbt not in docs/conformance-allowlist.yml:\n%s", len(fail), out.String())
-			}
+			checkReport(t, rep, "dbt and gdbt")
 		})
+	}
+}
+
+// prepareTest finds the repository, prepares the tools (o.WorkDir names a
+// directory under .cache) and loads the allow-list; needs says what the
+// test cannot run without.
+func prepareTest(t *testing.T, o PrepareOptions, needs string) (string, *Env, *AllowList) {
+	t.Helper()
+	repo, err := FindRepo(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Repo, o.NeedGdbt, o.WorkDir = repo, true, filepath.Join(repo, ".cache", o.WorkDir)
+	env, err := Prepare(context.Background(), o)
+	if err != nil {
+		t.Fatalf("this test needs %s: %v", needs, err)
+	}
+	if env.GdbtBuildErr != "" {
+		t.Errorf("go build ./cmd/gdbt failed (every gdbt step will differ):\n%s", env.GdbtBuildErr)
+	}
+	al, err := LoadAllowList(filepath.Join(repo, "docs", "conformance-allowlist.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return repo, env, al
+}
+
+// checkReport logs a report's table and fails on each difference the
+// allow-list does not cover; who names the two sides compared.
+func checkReport(t *testing.T, rep *Report, who string) {
+	t.Helper()
+	var out bytes.Buffer
+	rep.WriteTable(&out)
+	t.Log(out.String())
+	if fail := rep.Failing(); len(fail) > 0 {
+		out.Reset()
+		rep.WriteDifferences(&out, 15)
+		t.Errorf("%d differences between %s not in docs/conformance-allowlist.yml:\n%s", len(fail), who, out.String())
 	}
 }

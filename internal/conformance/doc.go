@@ -79,4 +79,19 @@
 // placeholder, so a test can compile with that name and compare files unchanged.
 // CI re-runs the harness with CheckGoldens, which fails when dbt's output drifts
 // from the committed files.
+//
+// # Recorded outcomes
+//
+// dbt takes seconds per command, too slow for CI on many small scenarios. A
+// run with -update-goldens over the scenario's own steps (no -steps) also
+// writes expected/outcomes.json: per step, dbt's exit code, run results,
+// every relation (kind, columns, rows sorted, the scenario's ignored columns
+// left out) and the catalog. -gdbt-only replays the scenario with gdbt alone
+// and compares each step with that recording, with the same difference kinds
+// as a live run (manifest and compiled SQL excepted: they have their own
+// goldens). TestRecordedOutcomes replays every fixture that has a recording
+// (the dbt-tests-adapter ports fixtures/projects/adapter_*):
+//
+//	go run ./internal/conformance/cmd/conformance -update-goldens -dbt-only adapter_base
+//	go run ./internal/conformance/cmd/conformance -gdbt-only adapter_base
 package conformance

@@ -32,13 +32,14 @@ const (
 	KindRelationKind     Kind = "relation-kind"
 	KindRelationColumns  Kind = "relation-columns"
 	KindRelationRows     Kind = "relation-rows"
+	KindCatalog          Kind = "catalog"
 	KindGoldenDrift      Kind = "golden-drift"
 )
 
 var allKinds = []Kind{KindExitCode, KindArtifactMissing, KindStepError, KindManifestNode, KindManifestSource,
 	KindManifestExpo, KindManifestMacro, KindManifestDoc, KindManifestGraph, KindManifestUnit, KindManifestGroup, KindManifestDisabled, KindMacroDeps, KindCompiledSQL,
 	KindCompiledSpace, KindRunResult, KindRelationMissing, KindRelationKind, KindRelationColumns,
-	KindRelationRows, KindGoldenDrift}
+	KindRelationRows, KindCatalog, KindGoldenDrift}
 
 func knownKind(k string) bool {
 	for _, x := range allKinds {

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,10 +79,13 @@ func RunWith(ctx context.Context, cfg Config, opt RunOptions) (*Report, error) {
 	if name == "" {
 		name = filepath.Base(proj)
 	}
-	if cfg.DbtPath == "" {
+	if cfg.DbtOnly && cfg.GdbtOnly {
+		return nil, errors.New("DbtOnly and GdbtOnly exclude each other")
+	}
+	if cfg.DbtPath == "" && !cfg.GdbtOnly {
 		return nil, errors.New("no dbt executable given (run scripts/venv.sh; it installs .venv/bin/dbt)")
 	}
-	if _, err := exec.LookPath(cfg.DbtPath); err != nil {
+	if _, err := exec.LookPath(cfg.DbtPath); err != nil && !cfg.GdbtOnly {
 		return nil, fmt.Errorf("dbt executable %s: %w (run scripts/venv.sh)", cfg.DbtPath, err)
 	}
 	if cfg.DBURL == "" {
@@ -163,13 +167,61 @@ func RunWith(ctx context.Context, cfg Config, opt RunOptions) (*Report, error) {
 		}
 	}
 
-	rep := &Report{Project: name, Dir: proj, DbtVersion: toolVersion(ctx, cfg.DbtPath)}
+	rep := &Report{Project: name, Dir: proj}
+	if !cfg.GdbtOnly {
+		rep.DbtVersion = toolVersion(ctx, cfg.DbtPath)
+	}
 	shape := projectOutput(proj, dp.Profile, sc)
+	seen := map[string]string{} // difference key -> first step
 	gold := &goldenState{mode: opt.Goldens, dir: opt.GoldenDir, project: dp.Name, db: sides[0].db, target: shape.target, schema: shape.schema}
 	if gold.dir == "" {
 		gold.dir = filepath.Join(proj, "expected")
 	}
-	seen := map[string]string{} // difference key -> first step
+	ignored := (&stepCompare{ignore: sc.IgnoreColumns}).ignoredColumns
+	var recorded *Outcomes // GdbtOnly: dbt's outcomes, one per step
+	if cfg.GdbtOnly {
+		if len(cfg.Steps) > 0 {
+			return nil, errors.New("gdbt-only replays the scenario dbt's recording was made with: give no steps")
+		}
+		if recorded, err = LoadOutcomes(filepath.Join(gold.dir, OutcomesFile)); err != nil {
+			return nil, fmt.Errorf("gdbt-only needs dbt's recording (make it with -update-goldens -dbt-only): %w", err)
+		}
+		rep.DbtVersion = recorded.DbtVersion + " (recorded)"
+		var names []string
+		for _, st := range steps {
+			names = append(names, st.Name)
+		}
+		var recNames []string
+		for _, o := range recorded.Steps {
+			recNames = append(recNames, o.Name)
+		}
+		if !slices.Equal(names, recNames) {
+			return nil, fmt.Errorf("%s was recorded for steps %q, the scenario has %q: record it again with -update-goldens -dbt-only",
+				filepath.Join(gold.dir, OutcomesFile), recNames, names)
+		}
+	}
+	var recorder *outcomeRecorder // dbt's outcomes for the recording
+	if opt.Goldens != GoldensOff && len(cfg.Steps) == 0 && !cfg.GdbtOnly {
+		recorder = &outcomeRecorder{mode: opt.Goldens, path: filepath.Join(gold.dir, OutcomesFile), version: rep.DbtVersion}
+		if _, err := os.Stat(recorder.path); err != nil && opt.Goldens == GoldensCheck {
+			recorder = nil // nothing recorded to check against
+		}
+	}
+	addDiffs := func(c *stepCompare) {
+		for _, d := range c.diffs {
+			key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s", d.Kind, d.ID, d.Field, d.Detail, d.Diff)
+			if first, ok := seen[key]; ok {
+				d.Repeat = first
+				d.Diff = "" // shown with the first occurrence; keeps the JSON report small
+			} else {
+				seen[key] = c.step
+			}
+			if a := opt.AllowList.Match(name, d); a != nil {
+				d.Allowed = a.Reason
+			}
+			rep.Differences = append(rep.Differences, d)
+		}
+	}
 	for i, st := range steps {
 		sr := &StepResult{Name: st.Name, Kind: st.Kind}
 		rep.Steps = append(rep.Steps, sr)
@@ -181,15 +233,15 @@ func RunWith(ctx context.Context, cfg Config, opt RunOptions) (*Report, error) {
 				run := &sr.Dbt
 				if s.tool == "gdbt" {
 					run = &sr.Gdbt
-					if cfg.DbtOnly {
-						run.Skipped = true
-						continue
-					}
+				}
+				if !s.active(cfg) {
+					run.Skipped = true
+					continue
 				}
 				cleanTarget(s.project)
-				*run = runTool(ctx, s, st, sc.Target, cfg.Env, i)
+				*run = runTool(ctx, s, st, sc.Target, append(slices.Clip(cfg.Env), sc.Env...), i)
 			}
-			if cfg.DbtOnly {
+			if cfg.DbtOnly || cfg.GdbtOnly {
 				break
 			}
 			if sr.Dbt.Exit != sr.Gdbt.Exit || sr.Gdbt.Err != "" {
@@ -202,6 +254,9 @@ func RunWith(ctx context.Context, cfg Config, opt RunOptions) (*Report, error) {
 			compareArtifacts(c, sides, rw)
 		case StepSQL, StepShell:
 			for _, s := range sides {
+				if !s.active(cfg) {
+					continue
+				}
 				start := time.Now()
 				err := runDBStep(ctx, st, s.url, proj, opt.ShellDir, filepath.Join(s.logs, fmt.Sprintf("%02d-%s.log", i, st.Kind)))
 				run := ToolRun{Seconds: time.Since(start).Seconds()}
@@ -216,7 +271,23 @@ func RunWith(ctx context.Context, cfg Config, opt RunOptions) (*Report, error) {
 				}
 			}
 		}
-		if !cfg.DbtOnly && (st.Kind != StepCommand || !readOnlyCommands[st.Args[0]]) {
+		if cfg.GdbtOnly {
+			got, err := readOutcome(ctx, sides[1], st, sr.Gdbt, rw, ignored)
+			if err != nil {
+				return nil, err
+			}
+			want := recorded.Steps[i]
+			sr.Dbt.Exit = want.Exit
+			c.compareOutcome(want, got, sr.Gdbt.Log)
+		}
+		if recorder != nil {
+			o, err := readOutcome(ctx, sides[0], st, sr.Dbt, rw, ignored)
+			if err != nil {
+				return nil, err
+			}
+			recorder.steps = append(recorder.steps, o)
+		}
+		if !cfg.DbtOnly && !cfg.GdbtOnly && (st.Kind != StepCommand || !readOnlyCommands[st.Args[0]]) {
 			if err := c.compareRelations(ctx, sides[0].url, sides[1].url); err != nil {
 				return nil, fmt.Errorf("step %s: reading relations: %w", st.Name, err)
 			}
@@ -231,21 +302,24 @@ func RunWith(ctx context.Context, cfg Config, opt RunOptions) (*Report, error) {
 		}
 		c.finish()
 		sr.Figures = c.fig
-		for _, d := range c.diffs {
-			key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s", d.Kind, d.ID, d.Field, d.Detail, d.Diff)
-			if first, ok := seen[key]; ok {
-				d.Repeat = first
-				d.Diff = "" // shown with the first occurrence; keeps the JSON report small
-			} else {
-				seen[key] = st.Name
-			}
-			if a := opt.AllowList.Match(name, d); a != nil {
-				d.Allowed = a.Reason
-			}
-			rep.Differences = append(rep.Differences, d)
+		addDiffs(c)
+	}
+	if recorder != nil {
+		c := &stepCompare{step: OutcomesFile, badNode: map[string]bool{}, nodes: map[string]bool{}}
+		if err := recorder.finish(c); err != nil {
+			return nil, err
 		}
+		addDiffs(c)
 	}
 	return rep, nil
+}
+
+// active tells whether a side runs steps in this configuration.
+func (s *side) active(cfg Config) bool {
+	if s.tool == "dbt" {
+		return !cfg.GdbtOnly
+	}
+	return !cfg.DbtOnly
 }
 
 // compareArtifacts compares manifest, compiled SQL and run results of one step.
@@ -285,6 +359,11 @@ func compareArtifacts(c *stepCompare, sides []*side, rw *strings.Replacer) {
 	cb, _ := LoadCompiled(path("gdbt", "compiled"), rw)
 	if len(ca)+len(cb) > 0 {
 		c.compareCompiled(ca, cb, ids)
+	}
+	if ka, kb, ok := artifactPair(c, "catalog.json", func(side string) (*CatalogSubset, error) {
+		return LoadCatalog(path(side, "catalog.json"), rw)
+	}); ok {
+		c.compareCatalogs(ka, kb)
 	}
 	ra, rb, ok := artifactPair(c, "run_results.json", func(side string) (map[string]RunResult, error) {
 		return LoadRunResults(path(side, "run_results.json"), rw)
@@ -600,7 +679,7 @@ func targetDir(project string) string { return filepath.Join(project, "target") 
 // partial-parse state so timings are what a user sees.
 func cleanTarget(project string) {
 	t := targetDir(project)
-	for _, n := range []string{"manifest.json", "run_results.json", "compiled", "run"} {
+	for _, n := range []string{"manifest.json", "run_results.json", "catalog.json", "compiled", "run"} {
 		_ = os.RemoveAll(filepath.Join(t, n))
 	}
 }
