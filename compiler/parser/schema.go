@@ -542,14 +542,32 @@ func (p *parser) readExposure(pr *project.Project, dir, rel string, e *project.V
 		fqn = append(fqn, strings.Split(relDir, "/")...)
 	}
 	fqn = append(fqn, name)
-	ex := &manifest.ExposureDef{UniqueID: id, Package: pr.Name, Name: name, Path: relTo(rel, dir), OriginalFilePath: rel,
-		FQN: fqn, Type: str(e.Get("type")), Owner: plainMap(e.Get("owner")), Description: str(e.Get("description")),
-		Label: str(e.Get("label")), Maturity: str(e.Get("maturity")), Meta: plainMap(e.Get("meta")),
-		Tags: strList(e.Get("tags")), URL: str(e.Get("url")), Config: manifest.Config{"enabled": true, "tags": []string{}, "meta": map[string]any{}},
-		CreatedAt: nowStamp()}
-	if ex.Tags == nil {
-		ex.Tags = []string{}
+	desc, _, err := p.renderDoc(pr.Name, str(e.Get("description")))
+	if err != nil {
+		return err
 	}
+	// Tags and meta gather dbt_project.yml's exposures: tree, the entry and
+	// its config:, in that order (dbt writes the same to config).
+	cfg := project.MergeConfig(p.root.ConfigFor("exposure", pr.Name, fqn), e.Get("config"))
+	tags := map[string]bool{}
+	for _, t := range append(strList(e.Get("tags")), strList(cfg.Get("tags"))...) {
+		tags[t] = true
+	}
+	meta := plainMap(p.root.ConfigFor("exposure", pr.Name, fqn).Get("meta"))
+	for _, m := range []map[string]any{plainMap(e.Get("meta")), plainMap(e.Get("config").Get("meta"))} {
+		for k, v := range m {
+			meta[k] = v
+		}
+	}
+	enabled := true
+	if v, ok := cfg.Get("enabled").Interface().(bool); ok {
+		enabled = v
+	}
+	ex := &manifest.ExposureDef{UniqueID: id, Package: pr.Name, Name: name, Path: relTo(rel, dir), OriginalFilePath: rel,
+		FQN: fqn, Type: str(e.Get("type")), Owner: plainMap(e.Get("owner")), Description: desc,
+		Label: str(e.Get("label")), Maturity: str(e.Get("maturity")), Meta: meta,
+		Tags: sortedKeys(tags), URL: str(e.Get("url")), Config: manifest.Config{"enabled": enabled, "tags": sortedKeys(tags), "meta": meta},
+		CreatedAt: nowStamp()}
 	// depends_on entries are ref()/source() calls, rendered with a
 	// recording context.
 	if deps := e.Get("depends_on"); !deps.IsNull() && deps.Kind == project.List {
@@ -569,6 +587,8 @@ func (p *parser) readExposure(pr *project.Project, dir, rel string, e *project.V
 			ex.Sources = append(ex.Sources, ctx.Sources...)
 		}
 	}
-	p.m.Exposures[id] = ex
+	if enabled {
+		p.m.Exposures[id] = ex
+	}
 	return nil
 }

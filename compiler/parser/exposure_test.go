@@ -1,0 +1,75 @@
+package parser
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gdbt/gdbt/compiler/project"
+)
+
+// parseAdapterFixture parses fixtures/projects/<name>, one of the
+// dbt-tests-adapter ports, which ship no profiles.yml: the harness
+// generates one; so does this.
+func parseAdapterFixture(t *testing.T, name string) *Result {
+	t.Helper()
+	profiles := t.TempDir()
+	prof := "adapter:\n  target: dev\n  outputs:\n    dev: {type: postgres, host: localhost, port: 5432, user: u, password: p, dbname: postgres, schema: adapter, threads: 1}\n"
+	if err := os.WriteFile(filepath.Join(profiles, "profiles.yml"), []byte(prof), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := project.Load(filepath.Join("..", "..", "fixtures", "projects", name), project.Options{ProfilesDir: profiles, Env: fixtureEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Parse(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// Exposures as dbt-core 1.12.6 writes them into manifest.json for the
+// adapter_docs_* fixtures: descriptions render doc(), meta and tags gather
+// into config.
+func TestExposureProperties(t *testing.T) {
+	tests := []struct {
+		fixture, id                  string
+		description, meta, tags, cfg string
+	}{
+		{"adapter_docs_references", "exposure.adapter_docs_references.notebook_exposure",
+			"A notebook exposure that reads the summary view.", `{"languages":["python"],"tool":"my_tool"}`, `["my_department"]`,
+			`{"enabled":true,"meta":{"languages":["python"],"tool":"my_tool"},"tags":["my_department"]}`},
+		{"adapter_docs_generate", "exposure.adapter_docs_generate.simple_exposure",
+			"", `{}`, `[]`, `{"enabled":true,"meta":{},"tags":[]}`},
+		{"adapter_docs_generate", "exposure.adapter_docs_generate.notebook_exposure",
+			"A description of the complex exposure\n", `{"languages":["python"],"tool":"my_tool"}`, `["my_department"]`,
+			`{"enabled":true,"meta":{"languages":["python"],"tool":"my_tool"},"tags":["my_department"]}`},
+	}
+	js := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for _, tc := range tests {
+		t.Run(tc.id, func(t *testing.T) {
+			ex := parseAdapterFixture(t, tc.fixture).Manifest.Exposures[tc.id]
+			if ex == nil {
+				t.Fatalf("no exposure %s", tc.id)
+			}
+			if ex.Description != tc.description {
+				t.Errorf("description %q, want %q", ex.Description, tc.description)
+			}
+			for _, f := range []struct{ what, got, want string }{
+				{"meta", js(ex.Meta), tc.meta}, {"tags", js(ex.Tags), tc.tags}, {"config", js(ex.Config), tc.cfg},
+			} {
+				if f.got != f.want {
+					t.Errorf("%s %s, want %s", f.what, f.got, f.want)
+				}
+			}
+		})
+	}
+}
