@@ -157,6 +157,9 @@ func (p *parser) loadSchemaFile(pr *project.Project, dir, rel string) error {
 	if err := p.readGroups(pr, dir, rel, doc.Get("groups")); err != nil {
 		return err
 	}
+	if err := p.readMacroPatches(pr, rel, doc.Get("macros")); err != nil {
+		return err
+	}
 	if err := p.readUnitTests(pr, dir, rel, doc.Get("unit_tests")); err != nil {
 		return err
 	}

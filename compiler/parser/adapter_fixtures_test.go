@@ -73,3 +73,21 @@ func TestExposureProperties(t *testing.T) {
 		})
 	}
 }
+
+// A schema file's macros: entry patches the macro as dbt-core 1.12.6 does
+// (adapter_docs_generate's manifest.json).
+func TestMacroPatch(t *testing.T) {
+	md := parseAdapterFixture(t, "adapter_docs_generate").Manifest.Macros["macro.adapter_docs_generate.test_nothing"]
+	if md == nil {
+		t.Fatal("no macro test_nothing")
+	}
+	got, err := json.Marshal(map[string]any{"description": md.Description, "meta": md.Meta, "arguments": md.Arguments, "patch_path": md.PatchPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"arguments":[{"description":"The model the test is declared on.","name":"model","type":"Relation"}],` +
+		`"description":"A generic test that checks nothing.","meta":{"some_key":100},"patch_path":"adapter_docs_generate://macros/schema.yml"}`
+	if string(got) != want {
+		t.Errorf("patched macro\n got %s\nwant %s", got, want)
+	}
+}
