@@ -91,3 +91,19 @@ func TestMacroPatch(t *testing.T) {
 		t.Errorf("patched macro\n got %s\nwant %s", got, want)
 	}
 }
+
+// A top-level docs: on a model entry moves into config, as dbt's
+// normalize_attribute does (adapter_docs_generate: show false).
+func TestPatchDocsLifted(t *testing.T) {
+	m := parseAdapterFixture(t, "adapter_docs_generate").Manifest
+	for _, id := range []string{"model.adapter_docs_generate.model", "model.adapter_docs_generate.second_model"} {
+		n := m.Nodes[id]
+		if n == nil {
+			t.Fatalf("no node %s", id)
+		}
+		got, _ := json.Marshal(map[string]any{"docs": n.Docs, "config.docs": n.Config["docs"]})
+		if want := `{"config.docs":{"node_color":null,"show":false},"docs":{"node_color":null,"show":false}}`; string(got) != want {
+			t.Errorf("%s: %s, want %s", id, got, want)
+		}
+	}
+}

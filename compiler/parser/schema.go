@@ -227,7 +227,7 @@ func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.Res
 		meta: plainMap(item.Get("meta")), docs: plainMap(item.Get("docs")),
 		tests: testsOf(item)}
 	var err error
-	if pt.config, err = liftToConfig(item, "group", "access"); err != nil {
+	if pt.config, err = liftToConfig(item, "group", "access", "docs"); err != nil {
 		return nil, err
 	}
 	pt.tags = strList(item.Get("tags"))
