@@ -185,37 +185,45 @@ func (x *exec) indexes(ctx context.Context, rel *dbtctx.Relation) error {
 	return nil
 }
 
-// createIndexSQL is postgres__get_create_index_sql for one index config:
-// the name is an md5 of the columns, relation, flags and the current time.
-func createIndexSQL(rel *dbtctx.Relation, raw any) (string, error) {
+// indexConfig reads one entry of the indexes config.
+func indexConfig(raw any) (*dbtctx.IndexConfig, error) {
 	m, ok := raw.(map[string]any)
 	if !ok {
-		return "", fmt.Errorf("Invalid index config:\n  Got: %v\n  Expected a dictionary with at minimum a \"columns\" key", raw)
+		return nil, fmt.Errorf("Invalid index config:\n  Got: %v\n  Expected a dictionary with at minimum a \"columns\" key", raw)
 	}
-	var cols []string
+	ic := &dbtctx.IndexConfig{}
 	switch c := m["columns"].(type) {
 	case []any:
 		for _, e := range c {
-			cols = append(cols, fmt.Sprint(e))
+			ic.Columns = append(ic.Columns, fmt.Sprint(e))
 		}
 	case string:
-		cols = []string{c}
+		ic.Columns = []string{c}
 	}
-	if len(cols) == 0 {
-		return "", fmt.Errorf("Could not parse index config: %v", raw)
+	if len(ic.Columns) == 0 {
+		return nil, fmt.Errorf("Could not parse index config: %v", raw)
 	}
-	unique, _ := m["unique"].(bool)
-	typ, _ := m["type"].(string)
-	ic := &dbtctx.IndexConfig{Columns: cols, Unique: unique, Type: typ}
+	ic.Unique, _ = m["unique"].(bool)
+	ic.Type, _ = m["type"].(string)
+	return ic, nil
+}
+
+// createIndexSQL is postgres__get_create_index_sql for one index config:
+// the name is an md5 of the columns, relation, flags and the current time.
+func createIndexSQL(rel *dbtctx.Relation, raw any) (string, error) {
+	ic, err := indexConfig(raw)
+	if err != nil {
+		return "", err
+	}
 	sql := "create "
-	if unique {
+	if ic.Unique {
 		sql += "unique "
 	}
 	sql += "index if not exists\n  \"" + ic.Name(rel, time.Now()) + "\"\n  on " + rel.String() + " "
-	if typ != "" {
-		sql += "using " + typ
+	if ic.Type != "" {
+		sql += "using " + ic.Type
 	}
-	return sql + "\n  (" + strings.Join(cols, ", ") + ")", nil
+	return sql + "\n  (" + strings.Join(ic.Columns, ", ") + ")", nil
 }
 
 // grants applies the grants config: grant what is missing and, when the

@@ -190,19 +190,11 @@ order by 1, 2, 3`)
 	var wantOrder []string
 	list, _ := x.cfg("indexes").([]any)
 	for _, raw := range list {
-		m, _ := raw.(map[string]any)
-		var cols []string
-		switch c := m["columns"].(type) {
-		case []any:
-			for _, e := range c {
-				cols = append(cols, fmt.Sprint(e))
-			}
-		case string:
-			cols = []string{c}
+		ic, err := indexConfig(raw)
+		if err != nil {
+			return nil, err
 		}
-		unique, _ := m["unique"].(bool)
-		method, _ := m["type"].(string)
-		k := indexKey(cols, unique, method)
+		k := indexKey(ic.Columns, ic.Unique, ic.Type)
 		if _, dup := want[k]; !dup {
 			wantOrder = append(wantOrder, k)
 		}
