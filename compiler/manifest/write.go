@@ -364,17 +364,13 @@ func writeRefs(e *jw, refs []Ref) {
 	e.endArr()
 }
 
-func writeNode(e *jw, n *Node, tests []*Node) {
-	spec := specFor(n.ResourceType)
-	e.beginObj()
-	e.key("database")
-	e.strOrNull(n.Database)
-	e.key("schema")
-	e.str(n.Schema)
+// writeIdentity writes the fields a node and a unit test share, from name
+// to fqn.
+func writeIdentity(e *jw, n *Node, rt ResourceType) {
 	e.key("name")
 	e.str(n.Name)
 	e.key("resource_type")
-	e.str(string(n.ResourceType))
+	e.str(string(rt))
 	e.key("package_name")
 	e.str(n.Package)
 	e.key("path")
@@ -385,6 +381,16 @@ func writeNode(e *jw, n *Node, tests []*Node) {
 	e.str(n.UniqueID)
 	e.key("fqn")
 	e.strs(orEmptyStrs(n.FQN))
+}
+
+func writeNode(e *jw, n *Node, tests []*Node) {
+	spec := specFor(n.ResourceType)
+	e.beginObj()
+	e.key("database")
+	e.strOrNull(n.Database)
+	e.key("schema")
+	e.str(n.Schema)
+	writeIdentity(e, n, n.ResourceType)
 	e.key("alias")
 	e.str(n.Alias)
 	e.key("checksum")
