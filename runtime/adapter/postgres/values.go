@@ -108,13 +108,6 @@ func parseInt(s string) any {
 	return s
 }
 
-func parseNumeric(s string) any {
-	if !strings.ContainsAny(s, ".eEN") { // NaN, Infinity have letters
-		return parseInt(s)
-	}
-	return parseFloat(s)
-}
-
 func parseFloat(s string) any {
 	switch s {
 	case "NaN":
