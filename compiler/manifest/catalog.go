@@ -224,6 +224,12 @@ func (c *Catalog) WriteJSON(w io.Writer, meta ArtifactMetadata) error {
 
 func writeArtifactMetadata(e *jw, schema string, meta ArtifactMetadata) {
 	e.beginObj()
+	writeMetadataHead(e, schema, meta)
+	e.endObj()
+}
+
+// writeMetadataHead writes the metadata fields every artifact starts with.
+func writeMetadataHead(e *jw, schema string, meta ArtifactMetadata) {
 	e.key("dbt_schema_version")
 	e.str(schema)
 	e.key("dbt_version")
@@ -236,7 +242,6 @@ func writeArtifactMetadata(e *jw, schema string, meta ArtifactMetadata) {
 	e.strOrNull(meta.InvocationStartedAt)
 	e.key("env")
 	e.value(orEmptyEnv(meta.Env))
-	e.endObj()
 }
 
 func writeCatalogTable(e *jw, t *CatalogTable) {

@@ -229,18 +229,8 @@ func sortedIDs[V any](m map[string]V) []string {
 
 func writeMetadata(e *jw, m *Manifest, meta Metadata) {
 	e.beginObj()
-	e.key("dbt_schema_version")
-	e.str(ManifestSchema)
-	e.key("dbt_version")
-	e.str(meta.DBTVersion)
-	e.key("generated_at")
-	e.str(meta.GeneratedAt)
-	e.key("invocation_id")
-	e.strOrNull(meta.InvocationID)
-	e.key("invocation_started_at")
-	e.strOrNull(meta.InvocationStartedAt)
-	e.key("env")
-	e.value(orEmptyEnv(meta.Env))
+	writeMetadataHead(e, ManifestSchema, ArtifactMetadata{DBTVersion: meta.DBTVersion, GeneratedAt: meta.GeneratedAt,
+		InvocationID: meta.InvocationID, InvocationStartedAt: meta.InvocationStartedAt, Env: meta.Env})
 	e.key("project_name")
 	e.strOrNull(firstNonEmpty(meta.ProjectName, m.ProjectName))
 	e.key("project_id")
