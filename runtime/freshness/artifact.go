@@ -5,11 +5,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/gdbt/gdbt/runtime/artifacts"
+	"github.com/gdbt/gdbt/runtime/console"
 )
 
 // SourcesSchema is the schema URL of sources.json dbt 1.12 writes.
@@ -110,38 +110,5 @@ func resultLine(p *printer, r *Result, index, total int) string {
 		info, color = "WARN", "33"
 	}
 	d := r.Elapsed
-	return fancy(info+" freshness of "+r.Source.SourceName+"."+r.Source.Name, p.paint(color, info), index, total, &d)
-}
-
-// fancy is dbt's format_fancy_output_line: "N of M msg ..... [STATUS in
-// 0.12s]" padded with dots to 80 columns.
-func fancy(msg, status string, index, total int, elapsed *time.Duration) string {
-	prefix := msg + " "
-	if index > 0 {
-		prefix = fmt.Sprintf("%d of %d %s ", index, total, msg)
-	}
-	if n := len([]rune(prefix)); n < 80 {
-		prefix += strings.Repeat(".", 80-n)
-	}
-	st := ""
-	if elapsed != nil {
-		st = fmt.Sprintf(" in %0.2fs", elapsed.Seconds())
-	}
-	return prefix + " [" + status + st + "]"
-}
-
-func pluralize(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// humanize is dbt's humanize_execution_time.
-func humanize(d time.Duration) string {
-	s := d.Seconds()
-	h := int(s / 3600)
-	m := int((s - float64(h)*3600) / 60)
-	sec := s - float64(h)*3600 - float64(m)*60
-	return fmt.Sprintf(" in %d hours %d minutes and %0.2f seconds", h, m, sec)
+	return console.Fancy(info+" freshness of "+r.Source.SourceName+"."+r.Source.Name, p.paint(color, info), index, total, &d, false)
 }

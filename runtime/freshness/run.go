@@ -16,6 +16,7 @@ import (
 	"github.com/gdbt/gdbt/compiler/manifest"
 	"github.com/gdbt/gdbt/runtime/adapter/postgres"
 	"github.com/gdbt/gdbt/runtime/artifacts"
+	"github.com/gdbt/gdbt/runtime/console"
 )
 
 // Options configure one `source freshness` invocation.
@@ -133,7 +134,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		go func(thread int) {
 			defer wg.Done()
 			for j := range jobs {
-				p.line(fancy("START freshness of "+j.src.SourceName+"."+j.src.Name, "RUN", j.index, total, nil))
+				p.line(console.Fancy("START freshness of "+j.src.SourceName+"."+j.src.Name, "RUN", j.index, total, nil, false))
 				r := check(ctx, o, j)
 				r.Thread = fmt.Sprintf("Thread-%d (worker)", thread)
 				p.line(resultLine(p, r, j.index, total))
@@ -154,7 +155,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	wg.Wait()
 	rep.Elapsed = time.Since(start)
 	p.line("")
-	p.line(fmt.Sprintf("Finished running %s%s (%0.2fs).", pluralize(len(rep.Results), "source"), humanize(rep.Elapsed), rep.Elapsed.Seconds()))
+	p.line(fmt.Sprintf("Finished running %s%s (%0.2fs).", console.Pluralize(len(rep.Results), "source"), console.Humanize(rep.Elapsed), rep.Elapsed.Seconds()))
 	for _, r := range rep.Results {
 		switch r.Status {
 		case Error:

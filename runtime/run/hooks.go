@@ -11,6 +11,7 @@ import (
 	"github.com/gdbt/gdbt/compiler/manifest"
 	"github.com/gdbt/gdbt/compiler/project"
 	"github.com/gdbt/gdbt/runtime/artifacts"
+	"github.com/gdbt/gdbt/runtime/console"
 	"github.com/gdbt/gdbt/runtime/materialize"
 )
 
@@ -65,7 +66,7 @@ func (inv *invocation) runHooks(ctx context.Context, kind string, ids []string) 
 			r.status = materialize.Skipped
 			r.message = strp(name + " skipped")
 			r.failures = &one
-			p.line(fancy("SKIP hook: "+name, p.yellow("SKIP"), i+1, len(hooks), nil, true))
+			p.line(console.Fancy("SKIP hook: "+name, p.yellow("SKIP"), i+1, len(hooks), nil, true))
 			inv.record(r)
 			continue
 		}
@@ -76,7 +77,7 @@ func (inv *invocation) runHooks(ctx context.Context, kind string, ids []string) 
 		}
 		compEnd := time.Now()
 		r.timing = append(r.timing, artifacts.Timing{Name: "compile", StartedAt: start, CompletedAt: compEnd})
-		p.line(fancy("START hook: "+name, "RUN", i+1, len(hooks), nil, true))
+		p.line(console.Fancy("START hook: "+name, "RUN", i+1, len(hooks), nil, true))
 		if err == nil && sql != "" {
 			_, _, err = inv.a.Execute(ctx, sql, false)
 		}
@@ -89,12 +90,12 @@ func (inv *invocation) runHooks(ctx context.Context, kind string, ids []string) 
 			r.status = materialize.Error
 			r.failures = &one
 			r.message = strp(name + " failed, error:\n " + err.Error())
-			p.line(fancy("ERROR hook: "+name, p.red("ERROR"), i+1, len(hooks), &d, true))
+			p.line(console.Fancy("ERROR hook: "+name, p.red("ERROR"), i+1, len(hooks), &d, true))
 		} else {
 			r.status = materialize.Success
 			r.failures = &zero
 			r.message = strp(name + " passed")
-			p.line(fancy("OK hook: "+name, p.green("OK"), i+1, len(hooks), &d, true))
+			p.line(console.Fancy("OK hook: "+name, p.green("OK"), i+1, len(hooks), &d, true))
 		}
 		inv.record(r)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gdbt/gdbt/compiler/dbtctx"
 	"github.com/gdbt/gdbt/compiler/manifest"
 	"github.com/gdbt/gdbt/runtime/artifacts"
+	"github.com/gdbt/gdbt/runtime/console"
 	"github.com/gdbt/gdbt/runtime/materialize"
 )
 
@@ -50,7 +51,7 @@ func (t *task) runMicrobatch(ctx context.Context, uid string, n *manifest.Node, 
 	idx := t.next()
 	p := inv.p
 	desc := "sql microbatch model " + n.Schema + "." + n.Alias
-	p.line(fancy("START "+desc, "RUN", idx, inv.total, nil, false))
+	p.line(console.Fancy("START "+desc, "RUN", idx, inv.total, nil, false))
 	r := &nodeResult{node: n, uniqueID: uid, thread: fmt.Sprintf("Thread-%d (worker)", thread)}
 	no := false
 	r.compiled = &no
@@ -103,11 +104,11 @@ func (t *task) runMicrobatch(ctx context.Context, uid string, n *manifest.Node, 
 		bStart := time.Now()
 		if skip {
 			d := time.Duration(0)
-			p.line("Batch " + fancy("SKIP "+label, p.yellow("SKIPPED"), i+1, len(batches), &d, false))
+			p.line("Batch " + console.Fancy("SKIP "+label, p.yellow("SKIPPED"), i+1, len(batches), &d, false))
 			results.Failed = append(results.Failed, batchPair(b))
 			continue
 		}
-		p.line("Batch " + fancy("START "+label, "RUN", i+1, len(batches), nil, false))
+		p.line("Batch " + console.Fancy("START "+label, "RUN", i+1, len(batches), nil, false))
 		// Every batch after the first runs incrementally: the first made
 		// the table.
 		res, berr := t.runBatch(ctx, n, b, i, len(batches), incremental || i > 0)
@@ -115,14 +116,14 @@ func (t *task) runMicrobatch(ctx context.Context, uid string, n *manifest.Node, 
 		elapsed += d
 		if berr != nil {
 			p.line(p.errorTag("Unhandled error while executing \nException on worker thread. " + batchErrorText(berr)))
-			p.line("Batch " + fancy("ERROR creating "+label, p.red("ERROR"), i+1, len(batches), &d, false))
+			p.line("Batch " + console.Fancy("ERROR creating "+label, p.red("ERROR"), i+1, len(batches), &d, false))
 			results.Failed = append(results.Failed, batchPair(b))
 			if i == 0 {
 				skip = true
 			}
 			continue
 		}
-		p.line("Batch " + fancy("OK created "+label, p.green(res.Message), i+1, len(batches), &d, false))
+		p.line("Batch " + console.Fancy("OK created "+label, p.green(res.Message), i+1, len(batches), &d, false))
 		results.Successful = append(results.Successful, batchPair(b))
 	}
 	sortPairs(results.Successful)
@@ -212,11 +213,11 @@ func (inv *invocation) microbatchResultLine(n *manifest.Node, r *nodeResult, idx
 	desc := "sql microbatch model " + n.Schema + "." + n.Alias
 	switch r.status {
 	case materialize.Error:
-		return fancy("ERROR creating "+desc, p.red("ERROR"), idx, inv.total, &d, false)
+		return console.Fancy("ERROR creating "+desc, p.red("ERROR"), idx, inv.total, &d, false)
 	case materialize.PartialSuccess:
-		return fancy("PARTIALLY created "+desc, p.yellow(*r.message), idx, inv.total, &d, false)
+		return console.Fancy("PARTIALLY created "+desc, p.yellow(*r.message), idx, inv.total, &d, false)
 	}
-	return fancy("OK created "+desc, p.green(*r.message), idx, inv.total, &d, false)
+	return console.Fancy("OK created "+desc, p.green(*r.message), idx, inv.total, &d, false)
 }
 
 func partialSuccesses(n int) string {

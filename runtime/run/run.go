@@ -25,6 +25,7 @@ import (
 	"github.com/gdbt/gdbt/compiler/parser"
 	"github.com/gdbt/gdbt/runtime/adapter/postgres"
 	"github.com/gdbt/gdbt/runtime/artifacts"
+	"github.com/gdbt/gdbt/runtime/console"
 	"github.com/gdbt/gdbt/runtime/materialize"
 	"github.com/gdbt/gdbt/runtime/scheduler"
 )
@@ -469,7 +470,7 @@ func (t *task) Run(ctx context.Context, uid string, thread int) bool {
 	}
 	idx := t.next()
 	p := inv.p
-	p.line(fancy("START "+describe(n), "RUN", idx, inv.total, nil, false))
+	p.line(console.Fancy("START "+describe(n), "RUN", idx, inv.total, nil, false))
 	r := &nodeResult{node: n, uniqueID: uid, thread: fmt.Sprintf("Thread-%d (worker)", thread)}
 	start := time.Now()
 	compiled, err := inv.r.Compile(ctx, n)
@@ -539,7 +540,7 @@ func (t *task) Run(ctx context.Context, uid string, thread int) bool {
 func (t *task) noOp(uid string, e *manifest.ExposureDef, thread int) bool {
 	idx := t.next()
 	var zero time.Duration
-	t.inv.p.line(fancy("NO-OP exposure "+e.Name, t.inv.p.yellow("NO-OP"), idx, t.inv.total, &zero, false))
+	t.inv.p.line(console.Fancy("NO-OP exposure "+e.Name, t.inv.p.yellow("NO-OP"), idx, t.inv.total, &zero, false))
 	var none int64
 	t.record(&nodeResult{
 		node:     &manifest.Node{UniqueID: uid, ResourceType: manifest.Exposure, Name: e.Name, Package: e.Package},
@@ -584,7 +585,7 @@ func (t *task) skipOne(uid string, thread int) {
 	default:
 		msg = fmt.Sprintf("SKIP %s %s", n.ResourceType, n.Name)
 	}
-	inv.p.line(fancy(msg, inv.p.yellow("SKIP"), idx, inv.total, nil, false))
+	inv.p.line(console.Fancy(msg, inv.p.yellow("SKIP"), idx, inv.total, nil, false))
 	th := "main"
 	if thread > 0 {
 		th = fmt.Sprintf("Thread-%d (worker)", thread)
@@ -618,31 +619,31 @@ func (inv *invocation) resultLine(n *manifest.Node, r *nodeResult, idx int) stri
 	case manifest.Test:
 		switch r.status {
 		case materialize.Error:
-			return fancy("ERROR "+n.Name, p.red("ERROR"), idx, inv.total, &d, false)
+			return console.Fancy("ERROR "+n.Name, p.red("ERROR"), idx, inv.total, &d, false)
 		case materialize.Pass:
-			return fancy("PASS "+n.Name, p.green("PASS"), idx, inv.total, &d, false)
+			return console.Fancy("PASS "+n.Name, p.green("PASS"), idx, inv.total, &d, false)
 		case materialize.Warn:
 			s := fmt.Sprintf("WARN %d", failures)
-			return fancy(s+" "+n.Name, p.yellow(s), idx, inv.total, &d, false)
+			return console.Fancy(s+" "+n.Name, p.yellow(s), idx, inv.total, &d, false)
 		default:
 			s := fmt.Sprintf("FAIL %d", failures)
-			return fancy(s+" "+n.Name, p.red(s), idx, inv.total, &d, false)
+			return console.Fancy(s+" "+n.Name, p.red(s), idx, inv.total, &d, false)
 		}
 	case manifest.Seed:
 		if r.status == materialize.Error {
-			return fancy(fmt.Sprintf("ERROR loading seed file %s.%s", n.Schema, n.Alias), p.red("ERROR"), idx, inv.total, &d, false)
+			return console.Fancy(fmt.Sprintf("ERROR loading seed file %s.%s", n.Schema, n.Alias), p.red("ERROR"), idx, inv.total, &d, false)
 		}
-		return fancy(fmt.Sprintf("OK loaded seed file %s.%s", n.Schema, n.Alias), p.green(msg), idx, inv.total, &d, false)
+		return console.Fancy(fmt.Sprintf("OK loaded seed file %s.%s", n.Schema, n.Alias), p.green(msg), idx, inv.total, &d, false)
 	case manifest.Snapshot:
 		if r.status == materialize.Error {
-			return fancy(fmt.Sprintf("ERROR snapshotting %s.%s", n.Schema, n.Alias), p.red("ERROR"), idx, inv.total, &d, false)
+			return console.Fancy(fmt.Sprintf("ERROR snapshotting %s.%s", n.Schema, n.Alias), p.red("ERROR"), idx, inv.total, &d, false)
 		}
-		return fancy(fmt.Sprintf("OK snapshotted %s.%s", n.Schema, n.Alias), p.green(msg), idx, inv.total, &d, false)
+		return console.Fancy(fmt.Sprintf("OK snapshotted %s.%s", n.Schema, n.Alias), p.green(msg), idx, inv.total, &d, false)
 	}
 	if r.status == materialize.Error {
-		return fancy("ERROR creating "+desc, p.red("ERROR"), idx, inv.total, &d, false)
+		return console.Fancy("ERROR creating "+desc, p.red("ERROR"), idx, inv.total, &d, false)
 	}
-	return fancy("OK created "+desc, p.green(msg), idx, inv.total, &d, false)
+	return console.Fancy("OK created "+desc, p.green(msg), idx, inv.total, &d, false)
 }
 
 // errorMessage renders a node failure as dbt's result message.
@@ -721,10 +722,10 @@ func (inv *invocation) summary(elapsed time.Duration, interrupted bool) {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = pluralize(counts[k], display[k])
+		parts[i] = console.Pluralize(counts[k], display[k])
 	}
 	p.line("")
-	p.line(fmt.Sprintf("Finished running %s%s (%0.2fs).", strings.Join(parts, ", "), humanize(elapsed), elapsed.Seconds()))
+	p.line(fmt.Sprintf("Finished running %s%s (%0.2fs).", strings.Join(parts, ", "), console.Humanize(elapsed), elapsed.Seconds()))
 
 	var errs, warns []*nodeResult
 	partial := 0
@@ -753,11 +754,11 @@ func (inv *invocation) summary(elapsed time.Duration, interrupted bool) {
 	case interrupted:
 		p.line(p.yellow("Exited because of keyboard interrupt"))
 	case len(errs) > 0:
-		p.line(p.red(fmt.Sprintf("Completed with %s, %s, and %s:", pluralize(len(errs), "error"), partialSuccesses(partial), pluralize(len(warns), "warning"))))
+		p.line(p.red(fmt.Sprintf("Completed with %s, %s, and %s:", console.Pluralize(len(errs), "error"), partialSuccesses(partial), console.Pluralize(len(warns), "warning"))))
 	case partial > 0:
-		p.line(p.yellow(fmt.Sprintf("Completed with %s and %s", partialSuccesses(partial), pluralize(len(warns), "warning"))))
+		p.line(p.yellow(fmt.Sprintf("Completed with %s and %s", partialSuccesses(partial), console.Pluralize(len(warns), "warning"))))
 	case len(warns) > 0:
-		p.line(p.yellow(fmt.Sprintf("Completed with %s:", pluralize(len(warns), "warning"))))
+		p.line(p.yellow(fmt.Sprintf("Completed with %s:", console.Pluralize(len(warns), "warning"))))
 	default:
 		p.line(p.green("Completed successfully"))
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gdbt/gdbt/compiler/manifest"
 	"github.com/gdbt/gdbt/runtime/artifacts"
+	"github.com/gdbt/gdbt/runtime/console"
 	"github.com/gdbt/gdbt/runtime/materialize"
 )
 
@@ -71,7 +72,7 @@ func (t *task) runUnitTest(ctx context.Context, n *manifest.Node, thread int) bo
 	inv := t.inv
 	idx := t.next()
 	p := inv.p
-	p.line(fancy("START "+describe(n), "RUN", idx, inv.total, nil, false))
+	p.line(console.Fancy("START "+describe(n), "RUN", idx, inv.total, nil, false))
 	r := &nodeResult{node: n, uniqueID: n.UniqueID, thread: fmt.Sprintf("Thread-%d (worker)", thread)}
 	start := time.Now()
 	ut, err := inv.r.CompileUnitTest(ctx, n)
@@ -107,11 +108,11 @@ func (t *task) runUnitTest(ctx context.Context, n *manifest.Node, thread int) bo
 	name := unitTestName(n)
 	switch r.status {
 	case materialize.Error:
-		p.line(fancy("ERROR "+name, p.red("ERROR"), idx, inv.total, &d, false))
+		p.line(console.Fancy("ERROR "+name, p.red("ERROR"), idx, inv.total, &d, false))
 	case materialize.Pass:
-		p.line(fancy("PASS "+name, p.green("PASS"), idx, inv.total, &d, false))
+		p.line(console.Fancy("PASS "+name, p.green("PASS"), idx, inv.total, &d, false))
 	default:
-		p.line(fancy("FAIL 1 "+name, p.red("FAIL 1"), idx, inv.total, &d, false))
+		p.line(console.Fancy("FAIL 1 "+name, p.red("FAIL 1"), idx, inv.total, &d, false))
 	}
 	t.record(r)
 	return r.status == materialize.Pass
