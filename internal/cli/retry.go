@@ -145,16 +145,11 @@ func (a *app) retryTask(ctx context.Context, which string, task func(context.Con
 		a.printError(err)
 		return exitCrash
 	}
-	if err := a.writeManifest(); err != nil {
-		a.printError(err)
-		return exitCrash
-	}
-	start, end, err := a.eventTimeWindow()
+	o, err := a.runSetup(which, ids)
 	if err != nil {
 		a.printError(err)
 		return exitCrash
 	}
-	o := a.runOptions(which, ids, start, end)
 	o.PreviousBatches, o.InvocationStartedAt = batches, started
 	return task(ctx, o)
 }

@@ -37,16 +37,12 @@ func (a *app) runTask(ctx context.Context, name string, task func(context.Contex
 		a.printError(err)
 		return exitCrash
 	}
-	if err := a.writeManifest(); err != nil {
-		a.printError(err)
-		return exitCrash
-	}
-	start, end, err := a.eventTimeWindow()
+	o, err := a.runSetup(name, ids)
 	if err != nil {
 		a.printError(err)
 		return exitCrash
 	}
-	code := task(ctx, a.runOptions(name, ids, start, end))
+	code := task(ctx, o)
 	// dbt writes the manifest again after the run, with what compiling
 	// added (foreign keys' `to` resolved to relations).
 	if err := a.writeManifest(); err != nil {
@@ -54,6 +50,19 @@ func (a *app) runTask(ctx context.Context, name string, task func(context.Contex
 		return exitCrash
 	}
 	return code
+}
+
+// runSetup writes the parsed manifest and reads the event-time window:
+// what every run-like command does between selecting and running.
+func (a *app) runSetup(name string, ids []string) (run.Options, error) {
+	if err := a.writeManifest(); err != nil {
+		return run.Options{}, err
+	}
+	start, end, err := a.eventTimeWindow()
+	if err != nil {
+		return run.Options{}, err
+	}
+	return a.runOptions(name, ids, start, end), nil
 }
 
 // runOptions are the options of a run-like command over ids.
