@@ -1,1 +1,0 @@
-select payment_method, count(*) from "postgres"."basic_dbt"."stg_payments" group by 1

@@ -1,3 +1,0 @@
-
-
-select * from "postgres"."basic_dbt"."raw_customers"
