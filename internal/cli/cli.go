@@ -296,6 +296,7 @@ func (a *app) load(noProfile bool) error {
 	if a.proj != nil {
 		return nil
 	}
+	defer a.trace("load project", time.Now())
 	p, err := project.Load(a.projectDir(), project.Options{
 		ProfilesDir: a.f.ProfilesDir, Target: a.f.Target, Profile: a.f.Profile,
 		Vars: a.f.Vars, Threads: a.f.Threads, NoProfile: noProfile, NoVersionCheck: a.f.NoVersionCheck,
@@ -362,7 +363,16 @@ func (a *app) parse(ctx context.Context) error {
 	if err := a.parseProject(); err != nil {
 		return err
 	}
+	defer a.trace("write manifest", time.Now())
 	return a.writeManifest()
+}
+
+// trace writes how long a step took to stderr when GDBT_TRACE is set; the
+// parser's own phases are traced the same way.
+func (a *app) trace(step string, start time.Time) {
+	if os.Getenv("GDBT_TRACE") != "" {
+		fmt.Fprintf(a.stderr, "%-15s %8.1f ms\n", step, float64(time.Since(start).Microseconds())/1000)
+	}
 }
 
 func (a *app) compile(ctx context.Context) error {
