@@ -147,6 +147,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.EventTimeEnd, "event-time-end", "", "microbatch: the end of the batches (exclusive)")
 	// dbt accepts flags anywhere after the command; positional words (a
 	// run-operation macro name) are kept.
+	if bad := unknownOption(cmd, args[1:], fs); bad != "" {
+		// dbt's command-line parser (click) rejects an option the command
+		// does not take before doing anything else.
+		fmt.Fprintf(stderr, "Usage: gdbt %s [OPTIONS]\nTry 'gdbt %s --help' for help.\n\nError: No such option '%s'.\n", cmd, cmd, bad)
+		return exitCrash
+	}
 	var positional []string
 	rest := joinMultiValues(args[1:])
 	for len(rest) > 0 {
@@ -195,6 +201,46 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitCrash
 	}
 	return exitOK
+}
+
+// commandOptions lists the shared flags a command takes, for the commands
+// whose dbt options are a narrow subset of them (dbt parse has no
+// --select, --exclude, --full-refresh …). Commands not listed take all.
+var commandOptions = map[string]map[string]bool{
+	"parse": setOf("project-dir", "profiles-dir", "target", "t", "profile", "vars", "threads",
+		"fail-fast", "x", "state", "indirect-selection", "log-format", "no-version-check",
+		"partial-parse", "no-partial-parse"),
+}
+
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// unknownOption returns the first argument naming a flag gdbt knows but
+// cmd does not take, as it was written ("--select"), or "".
+func unknownOption(cmd string, args []string, fs *flag.FlagSet) string {
+	allowed, ok := commandOptions[cmd]
+	if !ok {
+		return ""
+	}
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			continue
+		}
+		opt, _, _ := strings.Cut(a, "=")
+		name := strings.TrimLeft(opt, "-")
+		if fs.Lookup(name) != nil && !allowed[name] {
+			return opt
+		}
+	}
+	return ""
 }
 
 // multiValueFlags take several space-separated values, as dbt's do:

@@ -94,6 +94,10 @@ var errorCases = []struct {
 	// The command line and the profile.
 	{"select_method", nil, []string{"ls", "--select", "nosuch:x"}, 2, "--select argument 1, column 1:"},
 	{"select_method_run", nil, []string{"run", "--select", "nosuch:x"}, 2, "--select argument 1, column 1:"},
+	// dbt parse takes no selection: click rejects the option, exit 2.
+	{"parse_select", nil, []string{"parse", "--select", "a"}, 2, "Error: No such option '--select'."},
+	{"parse_select_short", nil, []string{"parse", "-s", "a"}, 2, "Error: No such option '-s'."},
+	{"parse_full_refresh", nil, []string{"parse", "--full-refresh"}, 2, "Error: No such option '--full-refresh'."},
 	{"no_profile", map[string]string{"dbt_project.yml": "name: errs\nversion: \"1.0\"\nprofile: nosuch\n"},
 		[]string{"parse"}, 2, "dbt_project.yml:3:10:"},
 	{"no_target", map[string]string{"profiles.yml": "errs:\n  target: prod\n  outputs:\n    dev:\n      type: postgres\n      host: \"{{ env_var('ERRS_PG_HOST', '127.0.0.1') }}\"\n      port: 5432\n      user: postgres\n      password: ''\n      dbname: postgres\n      schema: errs\n"},
@@ -159,14 +163,14 @@ var clockPrefix = regexp.MustCompile(`^\d\d:\d\d:\d\d  `)
 
 // errorLines keeps the error of a command's output: the lines from dbt's
 // "Encountered an error:" or a run's "[ERROR]: in" summary to the next
-// empty log line (at most 8), and gdbt's warnings.
+// empty log line (at most 8), gdbt's warnings and a rejected option.
 func errorLines(out string) string {
 	var b strings.Builder
 	in, n := false, 0
 	for _, l := range strings.Split(out, "\n") {
 		bare := clockPrefix.ReplaceAllString(l, "")
 		switch {
-		case strings.HasPrefix(bare, "warning: "):
+		case strings.HasPrefix(bare, "warning: ") || strings.HasPrefix(bare, "Error: No such option"):
 			b.WriteString(bare + "\n")
 		case strings.Contains(bare, "Encountered an error:") || strings.HasPrefix(bare, "[ERROR]: in "):
 			in, n = true, 0
