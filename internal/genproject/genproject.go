@@ -13,7 +13,7 @@ import (
 // Options size the project.
 type Options struct {
 	Models        int  // number of models
-	Views         bool // materialize everything as views (runtime benchmarks)
+	Views         bool // every model a view, in a shallow DAG (runtime benchmarks)
 	TestsPerModel int  // generic tests per model in schema.yml (0..2)
 }
 
@@ -69,6 +69,9 @@ models:
 			b.WriteString("select\n    g as id,\n    g * 1.5 as amount,\n    case when g % 2 = 0 then 'even' else 'odd' end as status\nfrom generate_series(1, 10) g\n")
 		} else {
 			refs := []int{i - 1, i / 2, i / 3}
+			if o.Views {
+				refs = viewRefs(i)
+			}
 			b.WriteString("with\n")
 			for k, r := range refs {
 				fmt.Fprintf(&b, "src%d as (\n    select {%% for c in cols %%}{{ c }}{%% if not loop.last %%}, {%% endif %%}{%% endfor %%}\n    from {{ ref('m%05d') }}\n)", k, r)
@@ -101,4 +104,21 @@ models:
 		}
 	}
 	return nil
+}
+
+// viewTiers bounds how deep views stack in Views mode: models [0, 3) select
+// from generate_series, [3, viewTiers) read three of those, and every later
+// model reads three of the second tier. Postgres expands a view's body into
+// each query that reads it, so a deep chain of views that each read three
+// others grows as 3^depth and exhausts the server; three tiers stay small.
+const viewTiers = 30
+
+// viewRefs are the three models view i (i >= 3) reads in Views mode: distinct
+// models of the tier below it.
+func viewRefs(i int) []int {
+	lo, n := 0, 3
+	if i >= viewTiers {
+		lo, n = 3, viewTiers-3
+	}
+	return []int{lo + i%n, lo + (i+n/3)%n, lo + (i+2*n/3)%n}
 }
