@@ -2,6 +2,7 @@ package jinja
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -81,13 +82,19 @@ func (l *lexer) emitText(p int, text string, rstrip bool) {
 	}
 }
 
-// lexRange lexes file.Text[start:end]; positions stay offsets into the
-// whole file, so errors keep their real line numbers.
-func lexRange(file *source.File, start, end int) []token {
-	l := &lexer{file: file, src: file.Text[:end], toks: make([]token, 0, 16+(end-start)/6)}
+// lexRange lexes file.Text[start:end] into buf, which it may grow;
+// positions stay offsets into the whole file, so errors keep their real
+// line numbers.
+func lexRange(file *source.File, start, end int, buf []token) []token {
+	l := lexer{file: file, src: file.Text[:end], toks: buf[:0]}
 	l.run(start)
 	return l.toks
 }
+
+// tokenBufs recycles token slices: tokens live only while a template is
+// parsed (nodes copy what they keep), and parsing thousands of model files
+// would otherwise allocate and grow a fresh slice for each.
+var tokenBufs = sync.Pool{New: func() any { return new([]token) }}
 
 func (l *lexer) run(i int) {
 	src := l.src

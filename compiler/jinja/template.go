@@ -4,6 +4,7 @@ import (
 	"errors"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/gdbt/gdbt/compiler/source"
 )
@@ -92,7 +93,13 @@ func (e *Environment) ParseRange(file *source.File, start, end int) (t *Template
 			err = &Error{Kind: kind, File: p.File, Line: p.Line, Column: p.Column, Msg: le.msg}
 		}
 	}()
-	p := &parser{env: e, file: file, toks: lexRange(file, start, end)}
+	buf := tokenBufs.Get().(*[]token)
+	p := &parser{env: e, file: file, toks: lexRange(file, start, end, *buf)}
+	defer func() {
+		clear(p.toks) // drop references to this file's text
+		*buf = p.toks[:0]
+		tokenBufs.Put(buf)
+	}()
 	body, _ := p.parseBody()
 	return &Template{env: e, file: file, body: body, macros: p.macros, blocks: p.blocks}, nil
 }
@@ -142,6 +149,29 @@ func (t *Template) ExecuteReturn(ctx Context, host any) (out string, ret any, er
 	}
 	return string(s.out), ret, nil
 }
+
+// Run executes the template for its effects alone (the calls it makes,
+// return()) and drops its output: dbt's parse renders every model only to
+// learn its ref(), source() and config() calls. The output buffer is
+// recycled, which saves copying each rendered file.
+func (t *Template) Run(ctx Context, host any) (ret any, err error) {
+	buf := outBufs.Get().(*[]byte)
+	s := &State{env: t.env, file: t.file, ctx: ctx, Host: host, out: (*buf)[:0]}
+	s.root = &frame{}
+	err = s.protect(func() {
+		s.execBody(t.body, s.root)
+	})
+	if cap(s.out) <= 1<<20 { // an exceptional output is not kept around
+		*buf = s.out[:0]
+		outBufs.Put(buf)
+	}
+	if err != nil || !s.hasRet {
+		return nil, err
+	}
+	return s.ret, nil
+}
+
+var outBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // protect runs fn, turning raised template errors into returned errors and
 // re-raising Go runtime errors (bugs must not be hidden).

@@ -104,3 +104,27 @@ func FuzzPyFloat(f *testing.F) {
 		}
 	})
 }
+
+// TestNeedsEscape8 checks the eight-byte test against the byte rule for
+// every byte value at every position, alone and after an earlier byte that
+// needs escaping (borrows between bytes must not hide or invent one).
+func TestNeedsEscape8(t *testing.T) {
+	needs := func(c byte) bool { return c < 0x20 || c >= 0x7f || c == '"' || c == '\\' }
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			for _, fill := range []byte{'a', ' ', '~', '!', '#', '[', ']'} {
+				w := []byte{fill, fill, fill, fill, fill, fill, fill, fill}
+				w[pos] = byte(c)
+				if got, want := needsEscape8(string(w)), needs(byte(c)); got != want {
+					t.Fatalf("needsEscape8(%q) = %v, want %v", w, got, want)
+				}
+				if pos > 0 {
+					w[0] = 0
+					if !needsEscape8(string(w)) {
+						t.Fatalf("needsEscape8(%q) = false", w)
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,7 +1,5 @@
 package manifest
 
-import "sort"
-
 // UnitTestDef is what a unit_tests: entry of a schema file declares. The
 // unit test itself is a Node of ResourceType UnitTest (name, package,
 // paths, fqn, description, config, depends_on on the tested model); this
@@ -172,24 +170,3 @@ func writeListOrNull(e *jw, l []any) {
 
 // nodeIDs lists the unique_ids of manifest.json's "nodes": every node but
 // the unit tests, which have a section of their own.
-func (m *Manifest) nodeIDs() []string {
-	ids := make([]string, 0, len(m.Nodes))
-	for id, n := range m.Nodes {
-		if n.ResourceType != UnitTest {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	return ids
-}
-
-func (m *Manifest) writeUnitTests(e *jw) {
-	e.beginObj()
-	for _, id := range sortedIDs(m.Nodes) {
-		if n := m.Nodes[id]; n.ResourceType == UnitTest && n.Unit != nil {
-			e.key(id)
-			writeUnitTest(e, n)
-		}
-	}
-	e.endObj()
-}

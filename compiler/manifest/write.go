@@ -3,6 +3,7 @@ package manifest
 import (
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,32 +56,59 @@ func (m *Manifest) WriteJSON(w io.Writer, meta Metadata) error {
 	writeMetadata(&e, m, meta)
 
 	// Nodes dominate the size: encode them in parallel batches and
-	// stream the batches to w in order, so memory stays bounded.
+	// stream the batches to w in order, so memory stays bounded. What
+	// follows the nodes (macros, parent and child maps, …) is encoded at
+	// the same time on a goroutine of its own.
+	nodes, units := m.sortedNodes()
+	rest := make(chan []byte, 1)
+	go func() {
+		var r jw
+		r.first = []bool{false} // inside the top-level object, after "nodes"
+		m.writeRest(&r, units)
+		rest <- r.b
+	}()
 	tests := m.testsByAttached()
 	e.key("nodes")
 	e.beginObj()
 	if _, err := w.Write(e.b); err != nil {
 		return err
 	}
-	e.b = e.b[:0]
-	ids := m.nodeIDs()
-	err := encodeStream(w, len(ids), func(i int, e *jw) {
-		n := m.Nodes[ids[i]]
+	err := encodeStream(w, len(nodes), func(i int, e *jw) {
+		n := nodes[i]
 		e.key(n.UniqueID)
-		writeNode(e, n, tests[n.UniqueID])
+		writeNode(e, n, tests[n])
 	})
+	e.b = append(e.b[:0], '}')
+	e.b = append(e.b, <-rest...)
 	if err != nil {
 		return err
 	}
-	e.endObj()
-	m.writeRest(&e)
 	_, err = w.Write(e.b)
 	return err
 }
 
+// sortedNodes is the manifest's nodes in unique_id order, apart from its
+// unit tests, which have a section of their own.
+func (m *Manifest) sortedNodes() (nodes, units []*Node) {
+	nodes = make([]*Node, 0, len(m.Nodes))
+	for _, n := range m.Nodes {
+		if n.ResourceType == UnitTest {
+			if n.Unit != nil {
+				units = append(units, n)
+			}
+			continue
+		}
+		nodes = append(nodes, n)
+	}
+	byID := func(a, b *Node) int { return strings.Compare(a.UniqueID, b.UniqueID) }
+	slices.SortFunc(nodes, byID)
+	slices.SortFunc(units, byID)
+	return nodes, units
+}
+
 // writeRest writes everything after nodes.
-func (m *Manifest) writeRest(e *jw) {
-	e.b = append(make([]byte, 0, 1<<16+len(m.Macros)*1024+len(m.Nodes)*256), e.b...)
+func (m *Manifest) writeRest(e *jw, units []*Node) {
+	e.b = make([]byte, 0, 1<<16+len(m.Macros)*1024+len(m.Nodes)*256)
 	e.key("sources")
 	e.beginObj()
 	for _, id := range sortedIDs(m.Sources) {
@@ -154,7 +182,12 @@ func (m *Manifest) writeRest(e *jw) {
 		e.emptyObj()
 	}
 	e.key("unit_tests")
-	m.writeUnitTests(e)
+	e.beginObj()
+	for _, n := range units {
+		e.key(n.UniqueID)
+		writeUnitTest(e, n)
+	}
+	e.endObj()
 	e.key("functions")
 	e.emptyObj()
 	e.endObj()
@@ -567,11 +600,13 @@ func writeTestMetadata(e *jw, tm *TestMetadata) {
 }
 
 // testsByAttached maps a model to its generic tests (for primary_key).
-func (m *Manifest) testsByAttached() map[string][]*Node {
-	out := map[string][]*Node{}
+func (m *Manifest) testsByAttached() map[*Node][]*Node {
+	out := map[*Node][]*Node{}
 	for _, n := range m.Nodes {
 		if n.ResourceType == Test && n.TestMetadata != nil && n.AttachedNode != "" {
-			out[n.AttachedNode] = append(out[n.AttachedNode], n)
+			if a := m.Nodes[n.AttachedNode]; a != nil {
+				out[a] = append(out[a], n)
+			}
 		}
 	}
 	return out

@@ -10,7 +10,7 @@ import (
 )
 
 // benchProject generates a project of n models once per benchmark.
-func benchProject(b *testing.B, n int) *project.Project {
+func benchProject(b testing.TB, n int) *project.Project {
 	b.Helper()
 	dir := filepath.Join(b.TempDir(), "gen")
 	if err := genproject.Write(dir, genproject.Options{Models: n, TestsPerModel: 1}); err != nil {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/gdbt/gdbt/compiler/manifest"
 	"github.com/gdbt/gdbt/compiler/project"
@@ -26,7 +25,7 @@ func (p *parser) hookFiles() ([]*sqlFile, error) {
 		}
 		// dbt checksums the project file as it does SQL: whitespace runs
 		// collapsed.
-		sum := checksum([]byte(strings.Join(strings.Fields(string(data)), " ")))
+		sum := spaceChecksum(string(data))
 		for _, kind := range []struct {
 			tag   string
 			hooks []project.Hook

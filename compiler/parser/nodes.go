@@ -137,7 +137,7 @@ func (p *parser) readNodeFile(pr *project.Project, rt manifest.ResourceType, dir
 	if end < start {
 		end = start
 	}
-	sum := checksum([]byte(strings.Join(strings.Fields(text), " ")))
+	sum := spaceChecksum(text)
 	if rt == manifest.Seed {
 		// Python reads text with universal newlines: CRLF counts as LF.
 		sum = checksum([]byte(strings.TrimSpace(jinja.NormalizeNewlines(string(data)))))
@@ -203,7 +203,7 @@ func (p *parser) renderParse(f *sqlFile) error {
 	if f.node.ResourceType == manifest.Test && f.node.TestMetadata != nil {
 		ctx.Set("_dbt_generic_test_kwargs", testKwargsValue(f.node))
 	}
-	if _, err := f.tmpl.Execute(ctx, nil); err != nil {
+	if _, err := f.tmpl.Run(ctx, nil); err != nil {
 		return err
 	}
 	f.configs = ctx.Configs

@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gdbt/gdbt/compiler/dbtctx"
 	"github.com/gdbt/gdbt/compiler/jinja"
@@ -92,6 +94,7 @@ type parser struct {
 	testPos   map[string]source.Position   // generic test unique_id → its YAML entry
 	expRefs   map[string][]source.Position // exposure unique_id → its depends_on entries
 	unitTests []*unitSpec                  // unit_tests: entries, resolved after every node
+	bases     sync.Map                     // baseConfig's merges, by resource type and project config
 }
 
 // attachment ties a generic test to the node it was declared on (dbt's
@@ -247,7 +250,7 @@ func listFiles(root, dir string, exts ...string) ([]string, error) {
 }
 
 func readFile(root, rel string) (*source.File, []byte, error) {
-	data, err := os.ReadFile(filepath.Join(root, rel))
+	data, err := readWhole(filepath.Join(root, rel))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -258,6 +261,46 @@ func checksum(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
+
+// spaceChecksum is dbt's checksum of a SQL or YAML file: the sha256 of its
+// text with whitespace runs collapsed to one space and the ends stripped
+// (Python's " ".join(s.split())). It is the same as checksum of
+// strings.Join(strings.Fields(s), " ") without building the pieces.
+func spaceChecksum(s string) string {
+	buf := collapseBufs.Get().(*[]byte)
+	b := (*buf)[:0]
+	inSpace := true // at the start: drop leading space
+	for i := 0; i < len(s); {
+		c := s[i]
+		size := 1
+		var space bool
+		if c < utf8.RuneSelf {
+			space = asciiSpace[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+		}
+		if space {
+			inSpace = true
+		} else {
+			if inSpace && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			inSpace = false
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	sum := checksum(b)
+	*buf = b
+	collapseBufs.Put(buf)
+	return sum
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true, 0x1c: true, 0x1d: true, 0x1e: true, 0x1f: true}
+
+var collapseBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // ---------------------------------------------------------------------------
 // Macros

@@ -169,7 +169,7 @@ func (p *parser) resolveNodes() error {
 func (p *parser) configFor(f *sqlFile, withCalls bool) manifest.Config {
 	n := f.node
 	own, active := p.root.ProjectConfig(string(n.ResourceType), n.Package, n.FQN)
-	cfg := project.MergeConfig(defaults(n.ResourceType), own) // ours: later levels merge in place
+	cfg := p.baseConfig(n.ResourceType, own) // ours: later levels merge in place
 	if f.patch != nil && !f.patch.config.IsNull() {
 		project.MergeInto(cfg, f.patch.config)
 	}
@@ -185,6 +185,22 @@ func (p *parser) configFor(f *sqlFile, withCalls bool) manifest.Config {
 		project.MergeInto(cfg, active)
 	}
 	return toConfig(cfg)
+}
+
+// baseConfig is a copy of the resource type's defaults merged with a
+// project-level config. Nodes in one folder share the same project-level
+// config value, so the merge is done once per folder and copied per node.
+func (p *parser) baseConfig(rt manifest.ResourceType, own *project.Value) *project.Value {
+	type key struct {
+		rt  manifest.ResourceType
+		own *project.Value
+	}
+	k := key{rt, own}
+	v, ok := p.bases.Load(k)
+	if !ok {
+		v, _ = p.bases.LoadOrStore(k, project.MergeConfig(defaults(rt), own))
+	}
+	return v.(*project.Value).CloneMap()
 }
 
 // unrenderedConfig is dbt's unrendered_config: the configs as written in

@@ -361,7 +361,7 @@ func (p *parser) yamlSnapshot(pr *project.Project, dir, rel string, data []byte,
 		FQN:              fqnFor(pr.Name, relPath, name),
 		Language:         "sql",
 		RawCode:          raw,
-		Checksum:         checksum([]byte(strings.Join(strings.Fields(string(data)), " "))),
+		Checksum:         spaceChecksum(string(data)),
 		CreatedAt:        nowStamp(),
 	}
 	p.sqlNodes = append(p.sqlNodes, &sqlFile{node: n, pkg: pr, tmpl: tmpl, body: raw})

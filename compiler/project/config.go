@@ -218,6 +218,14 @@ func MergeConfig(dst, src *Value) *Value {
 	return out
 }
 
+// CloneMap copies a mapping's entry list, so the copy can be the dst of
+// MergeInto while v, whose values both share, stays as it was.
+func (v *Value) CloneMap() *Value {
+	c := &Value{Kind: v.Kind, Pos: v.Pos}
+	c.Entries = append(make([]Entry, 0, len(v.Entries)+8), v.Entries...)
+	return c
+}
+
 // MergeInto updates dst, a mapping the caller owns (such as MergeConfig's
 // result), with src under dbt's merge rules. Values are shared, never
 // modified: merging several levels into one result copies nothing twice.
