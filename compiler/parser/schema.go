@@ -436,30 +436,15 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 		}
 		fqn = append(fqn, srcName, name)
 		id := "source." + pr.Name + "." + srcName + "." + name
-		meta := plainMap(s.Get("meta"))
-		tmeta := plainMap(t.Get("meta"))
+		// Generic tests take the entries' tags; the table's own tags also
+		// gather config tags.
 		tags := append(strList(s.Get("tags")), strList(t.Get("tags"))...)
 		if tags == nil {
 			tags = []string{}
 		}
-		// Freshness and loaded_at_field may sit on the source or the table,
-		// directly or under config:; a table's freshness refines the
-		// source's field by field, and an explicit null turns it off.
-		pick := func(v *project.Value, key string) *project.Value {
-			if x := v.Get("config").Get(key); x != nil {
-				return x
-			}
-			return v.Get(key)
-		}
-		freshness := mergeFreshness(pick(s, "freshness"), pick(t, "freshness"))
-		loadedAt := pick(s, "loaded_at_field").Interface()
-		if v := pick(t, "loaded_at_field"); v != nil {
-			loadedAt = v.Interface()
-		}
-		// event_time (microbatch filtering) likewise, the table's first.
-		eventTime := pick(s, "event_time").Interface()
-		if v := pick(t, "event_time"); v != nil {
-			eventTime = v.Interface()
+		props, err := p.sourceConfig(pr.Name, s, t, fqn)
+		if err != nil {
+			return err
 		}
 		desc, docs, err := p.renderDoc(pr.Name, str(t.Get("description")))
 		if err != nil {
@@ -475,10 +460,11 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 			Path: rel, OriginalFilePath: rel, FQN: fqn,
 			Database: database, Schema: schema, Identifier: ident,
 			Loader: str(s.Get("loader")),
-			Meta:   tmeta, SourceMeta: meta, Tags: tags,
-			Config:        manifest.Config{"enabled": true, "event_time": eventTime, "meta": tmeta, "tags": tags, "freshness": freshness, "loaded_at_field": loadedAt, "loaded_at_query": nil},
+			Meta:   props.meta, SourceMeta: props.sourceMeta, Tags: props.tags,
+			Config: props.config, UnrenderedConfig: props.unrendered,
+			UnrenderedDatabase: str(s.Get("database")), UnrenderedSchema: str(s.Get("schema")),
 			Quoting:       map[string]any{"database": nil, "schema": nil, "identifier": nil, "column": nil},
-			LoadedAtField: loadedAt, Freshness: freshness,
+			LoadedAtField: props.loadedAt, Freshness: props.freshness,
 			RelationName: dbtctx.NewRelation(database, schema, ident, "table").String(),
 			CreatedAt:    nowStamp(),
 		}
@@ -504,36 +490,13 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 		for _, te := range testsOf(t) {
 			p.tests = append(p.tests, &testSpec{pkg: pr, file: rel, entry: te, targetName: name, sourceName: srcName, yamlKey: "sources", nodeTags: tags})
 		}
-		if en := t.Get("config").Get("enabled"); !en.IsNull() && en.Scalar == false {
-			def.Config["enabled"] = false
+		if en, ok := props.config["enabled"].(bool); ok && !en {
 			p.m.DisabledSources[id] = append(p.m.DisabledSources[id], def)
 			continue
 		}
 		p.m.Sources[id] = def
 	}
 	return nil
-}
-
-func mergeFreshness(src, tbl *project.Value) any {
-	if tbl != nil && tbl.IsNull() {
-		return manifest.ExplicitNull
-	}
-	base, _ := src.Interface().(map[string]any)
-	over, _ := tbl.Interface().(map[string]any)
-	if base == nil && over == nil {
-		if tbl != nil {
-			return tbl.Interface()
-		}
-		return src.Interface()
-	}
-	out := map[string]any{}
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range over {
-		out[k] = v
-	}
-	return out
 }
 
 func (p *parser) readExposure(pr *project.Project, dir, rel string, e *project.Value) error {

@@ -100,7 +100,7 @@ func ParseCriteria(v any) (*Criteria, error) {
 }
 
 func parseTime(name string, v any) (Time, error) {
-	if v == nil {
+	if v == nil || v == manifest.ExplicitNull { // warn_after: null
 		return Time{}, nil
 	}
 	m, ok := v.(map[string]any)

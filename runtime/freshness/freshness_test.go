@@ -3,6 +3,8 @@ package freshness
 import (
 	"testing"
 	"time"
+
+	"github.com/gdbt/gdbt/compiler/manifest"
 )
 
 func TestCriteria(t *testing.T) {
@@ -32,6 +34,12 @@ func TestCriteria(t *testing.T) {
 	}
 	if half.Has() || half.Status(1e9) != Pass {
 		t.Errorf("half-specified threshold: Has=%v Status=%s", half.Has(), half.Status(1e9))
+	}
+	// warn_after: null (the parser's explicit null) leaves error_after.
+	onlyErr, err := ParseCriteria(map[string]any{"warn_after": manifest.ExplicitNull,
+		"error_after": map[string]any{"count": int64(1), "period": "day"}})
+	if err != nil || onlyErr.Status(86400.5) != Error || onlyErr.Status(86399) != Pass {
+		t.Errorf("warn_after null: %v %+v", err, onlyErr)
 	}
 	if none, _ := ParseCriteria(nil); none.Has() {
 		t.Error("nil criteria selected")
