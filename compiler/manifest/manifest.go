@@ -279,8 +279,9 @@ type Manifest struct {
 
 	// Disabled holds what enabled: false took out of the graph, by
 	// unique_id, as dbt's manifest "disabled" section.
-	Disabled        map[string][]*Node
-	DisabledSources map[string][]*SourceDef
+	Disabled          map[string][]*Node
+	DisabledSources   map[string][]*SourceDef
+	DisabledExposures map[string][]*ExposureDef
 
 	ProjectName  string
 	ProjectID    string // md5 of the project name, as dbt
@@ -299,8 +300,9 @@ func New() *Manifest {
 		Exposures: map[string]*ExposureDef{},
 		Groups:    map[string]*GroupDef{},
 
-		Disabled:        map[string][]*Node{},
-		DisabledSources: map[string][]*SourceDef{},
+		Disabled:          map[string][]*Node{},
+		DisabledSources:   map[string][]*SourceDef{},
+		DisabledExposures: map[string][]*ExposureDef{},
 	}
 }
 

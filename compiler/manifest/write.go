@@ -922,6 +922,9 @@ func (m *Manifest) writeDisabled(e *jw) {
 			ids = append(ids, id)
 		}
 	}
+	for id := range m.DisabledExposures {
+		ids = append(ids, id) // exposure.* ids are no node's or source's
+	}
 	sort.Strings(ids)
 	e.beginObj()
 	for _, id := range ids {
@@ -936,6 +939,9 @@ func (m *Manifest) writeDisabled(e *jw) {
 		}
 		for _, s := range m.DisabledSources[id] {
 			writeSource(e, s)
+		}
+		for _, x := range m.DisabledExposures[id] {
+			writeExposure(e, x)
 		}
 		e.endArr()
 	}

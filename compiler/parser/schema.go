@@ -553,8 +553,23 @@ func (p *parser) readExposure(pr *project.Project, dir, rel string, e *project.V
 			ex.Sources = append(ex.Sources, ctx.Sources...)
 		}
 	}
-	if enabled {
-		p.m.Exposures[id] = ex
+	// unrendered_config: the exposures: tree as written, then config:.
+	ex.UnrenderedConfig = manifest.Config{}
+	for _, e := range p.root.UnrenderedConfig("exposure", pr.Name, fqn).Entries {
+		ex.UnrenderedConfig[e.Key] = e.Value.Interface()
 	}
+	own, err := p.renderedMap(e.Get("config"))
+	if err != nil {
+		return err
+	}
+	for k, v := range own {
+		ex.UnrenderedConfig[k] = v
+	}
+	if !enabled {
+		// dbt lists it, refs unresolved, in the disabled section.
+		p.m.DisabledExposures[id] = append(p.m.DisabledExposures[id], ex)
+		return nil
+	}
+	p.m.Exposures[id] = ex
 	return nil
 }

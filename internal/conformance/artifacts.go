@@ -170,9 +170,12 @@ func LoadManifest(path string, rw *strings.Replacer) (*ManifestSubset, error) {
 				if i > 0 {
 					key = fmt.Sprintf("%s#%d", id, i)
 				}
-				if strings.HasPrefix(id, "source.") {
+				switch {
+				case strings.HasPrefix(id, "source."):
 					ms.Disabled[key] = pick(n, sourceFields)
-				} else {
+				case strings.HasPrefix(id, "exposure."):
+					ms.Disabled[key] = pick(n, exposureFields)
+				default:
 					ms.Disabled[key] = nodeEntry(n)
 				}
 			}
