@@ -612,13 +612,22 @@ func (m *Manifest) testsByAttached() map[*Node][]*Node {
 	return out
 }
 
-// primaryKey infers a model's primary key as dbt does: a primary_key
-// column constraint, else the columns with both unique and not_null
+// primaryKey infers a model's primary key as dbt does: a model-level
+// primary_key constraint's columns, else the first column with a
+// primary_key constraint, else the columns with both unique and not_null
 // tests, else the columns with unique tests (unique or
 // unique_combination_of_columns); sorted.
 func primaryKey(n *Node, tests []*Node) []string {
+	for _, con := range n.Constraints {
+		if con.Type == "primary_key" {
+			return orEmptyStrs(con.Columns)
+		}
+	}
 	for _, c := range n.Columns {
 		for _, con := range c.Constraints {
+			if k, ok := con.(Constraint); ok && k.Type == "primary_key" {
+				return []string{c.Name}
+			}
 			if m, ok := con.(map[string]any); ok && m["type"] == "primary_key" {
 				return []string{c.Name}
 			}

@@ -349,7 +349,11 @@ func (p *parser) applyPatch(f *sqlFile) error {
 			n.Tags = append(n.Tags, t)
 		}
 	}
-	return p.applyContract(f, pt.constraints, pt.file)
+	constraints := pt.constraints
+	if f.version != nil && len(f.version.constraints) > 0 {
+		constraints = f.version.constraints // dbt: the version's, if any, else the model's
+	}
+	return p.applyContract(f, constraints, pt.file)
 }
 
 func containsStr(xs []string, s string) bool {

@@ -49,6 +49,8 @@ type versionSpec struct {
 	colTests  [][]*project.Value
 	tests     []*project.Value
 	hasCols   bool
+	// Model-level constraints of this version; none means the model's.
+	constraints []manifest.Constraint
 }
 
 // testSpec is one generic test entry from YAML, attached to a node or a
@@ -269,7 +271,12 @@ func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.Res
 			}
 			if cols := v.Get("columns"); !cols.IsNull() && cols.Kind == project.List {
 				spec.hasCols = true
-				spec.columns, spec.colTests = versionColumns(pt, cols)
+				if spec.columns, spec.colTests, err = versionColumns(pt, cols); err != nil {
+					return nil, err
+				}
+			}
+			if spec.constraints, err = modelConstraints(v); err != nil {
+				return nil, err
 			}
 			pt.versions = append(pt.versions, spec)
 		}
@@ -287,7 +294,7 @@ func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.Res
 
 // versionColumns applies a version's columns list: entries with include /
 // exclude select from the model's columns, named entries add or replace.
-func versionColumns(pt *patch, cols *project.Value) ([]*manifest.Column, [][]*project.Value) {
+func versionColumns(pt *patch, cols *project.Value) ([]*manifest.Column, [][]*project.Value, error) {
 	var out []*manifest.Column
 	var tests [][]*project.Value
 	for _, c := range cols.Items {
@@ -310,14 +317,18 @@ func versionColumns(pt *patch, cols *project.Value) ([]*manifest.Column, [][]*pr
 			continue
 		}
 		col := &manifest.Column{Name: str(c.Get("name")), Description: str(c.Get("description")),
-			Meta: plainMap(c.Get("meta")), DataType: str(c.Get("data_type")), Tags: strList(c.Get("tags")), Constraints: []any{}}
+			Meta: plainMap(c.Get("meta")), DataType: str(c.Get("data_type")), Tags: strList(c.Get("tags"))}
+		var err error
+		if col.Constraints, err = columnConstraints(c); err != nil {
+			return nil, nil, err
+		}
 		if col.Tags == nil {
 			col.Tags = []string{}
 		}
 		out = append(out, col)
 		tests = append(tests, testsOf(c))
 	}
-	return out, tests
+	return out, tests, nil
 }
 
 func compareVersions(a, b any) int {
