@@ -244,6 +244,9 @@ type converter struct {
 
 // parseYAML parses one YAML document. An empty document gives a nil Value.
 func parseYAML(file string, data []byte) (*Value, error) {
+	if v, ok := parseBlockYAML(file, data); ok {
+		return v, nil
+	}
 	if parts, ok := splitYAML(data); ok {
 		if v, ok, _ := parseYAMLSplit(file, parts); ok {
 			return v, nil
@@ -604,34 +607,49 @@ func resolveScalar(n *yaml.Node) *Value {
 			return &Value{Kind: Null}
 		}
 	}
+	return resolvePlain(s)
+}
+
+// resolvePlain types a plain (unquoted, untagged) scalar.
+func resolvePlain(s string) *Value {
+	v := plainValue(s)
+	return &v
+}
+
+// plainValue is resolvePlain without the allocation.
+func plainValue(s string) Value {
 	switch s {
 	case "", "~", "null", "Null", "NULL":
-		return &Value{Kind: Null}
+		return Value{Kind: Null}
 	}
 	if b, ok := yaml11Bool(s); ok {
-		return &Value{Kind: Bool, Scalar: b}
+		return Value{Kind: Bool, Scalar: b}
+	}
+	// Numbers and dates start with a digit, a sign or a dot.
+	if c := s[0]; c != '-' && c != '+' && c != '.' && (c < '0' || c > '9') {
+		return Value{Kind: String, Scalar: s}
 	}
 	if intRe.MatchString(s) {
 		if i, ok := parseYAMLInt(s); ok {
-			return &Value{Kind: Int, Scalar: i}
+			return Value{Kind: Int, Scalar: i}
 		}
 		// Too large for int64: keep the digits as a float, as JSON would.
 		f, _ := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
-		return &Value{Kind: Float, Scalar: f}
+		return Value{Kind: Float, Scalar: f}
 	}
 	if floatRe.MatchString(s) {
 		t := strings.ReplaceAll(s, "_", "")
 		switch strings.ToLower(strings.TrimLeft(t, "+-")) {
 		case ".inf":
 			if strings.HasPrefix(t, "-") {
-				return &Value{Kind: Float, Scalar: math.Inf(-1)}
+				return Value{Kind: Float, Scalar: math.Inf(-1)}
 			}
-			return &Value{Kind: Float, Scalar: math.Inf(1)}
+			return Value{Kind: Float, Scalar: math.Inf(1)}
 		case ".nan":
-			return &Value{Kind: Float, Scalar: math.NaN()}
+			return Value{Kind: Float, Scalar: math.NaN()}
 		}
 		if f, err := strconv.ParseFloat(t, 64); err == nil {
-			return &Value{Kind: Float, Scalar: f}
+			return Value{Kind: Float, Scalar: f}
 		}
 	}
 	// PyYAML turns dates into datetime.date; dbt's renderer then writes
@@ -639,10 +657,10 @@ func resolveScalar(n *yaml.Node) *Value {
 	if dateRe.MatchString(s) {
 		var y, m, d int
 		if _, err := fmt.Sscanf(s, "%d-%d-%d", &y, &m, &d); err == nil {
-			return &Value{Kind: String, Scalar: fmt.Sprintf("%04d-%02d-%02d", y, m, d)}
+			return Value{Kind: String, Scalar: fmt.Sprintf("%04d-%02d-%02d", y, m, d)}
 		}
 	}
-	return &Value{Kind: String, Scalar: s}
+	return Value{Kind: String, Scalar: s}
 }
 
 func yaml11Bool(s string) (bool, bool) {
