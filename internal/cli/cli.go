@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -89,12 +88,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	cmd := args[0]
-	// gdbt is a short-lived process that allocates a lot while parsing:
-	// fewer collections buy speed for a modest amount of memory (unless
-	// the user tuned the collector with GOGC).
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
+	parseCollector()
 	if path := os.Getenv("GDBT_CPUPROFILE"); path != "" {
 		// For profiling gdbt itself; not a user-facing feature.
 		if pf, err := os.Create(path); err == nil {

@@ -58,6 +58,7 @@ func (a *app) runSetup(name string, ids []string) (run.Options, error) {
 	if err := a.writeManifest(); err != nil {
 		return run.Options{}, err
 	}
+	runCollector()
 	start, end, err := a.eventTimeWindow()
 	if err != nil {
 		return run.Options{}, err
