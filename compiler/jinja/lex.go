@@ -276,6 +276,13 @@ func (l *lexer) tag(start int, begin, end tokenKind, closer byte) int {
 		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf:
 			q := p
 			for q < len(src) {
+				if b := src[q]; b < utf8.RuneSelf { // the common case, without decoding runes
+					if !isASCIIIdent(b) {
+						break
+					}
+					q++
+					continue
+				}
 				r, size := utf8.DecodeRuneInString(src[q:])
 				if r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || (q > p && unicode.In(r, unicode.Mn, unicode.Mc, unicode.Nd, unicode.Pc)) {
 					q += size
@@ -290,13 +297,7 @@ func (l *lexer) tag(start int, begin, end tokenKind, closer byte) int {
 			l.emit(tName, p, src[p:q])
 			p = q
 		default:
-			op := ""
-			for _, cand := range operators {
-				if strings.HasPrefix(src[p:], cand) {
-					op = cand
-					break
-				}
-			}
+			op := operatorAt(src, p)
 			if op == "" {
 				r, _ := utf8.DecodeRuneInString(src[p:])
 				l.fail(p, "unexpected char "+Repr(string(r))+" at "+itoa(p))
@@ -331,9 +332,34 @@ func closerOf(open byte) byte {
 }
 
 // operators, longest first.
+// operators are Jinja's, two-character ones first so they win.
 var operators = []string{
 	"//", "**", "==", "!=", ">=", "<=",
 	"+", "-", "/", "*", "%", "~", "[", "]", "(", ")", "{", "}", ">", "<", "=", ".", ":", "|", ",", ";",
+}
+
+// opIndex lists, per first byte, the operators that start with it.
+var opIndex = func() (idx [128][]string) {
+	for _, op := range operators {
+		idx[op[0]] = append(idx[op[0]], op)
+	}
+	return idx
+}()
+
+// operatorAt is the operator at src[p:], or "".
+func operatorAt(src string, p int) string {
+	if c := src[p]; c < utf8.RuneSelf {
+		for _, op := range opIndex[c] {
+			if strings.HasPrefix(src[p:], op) {
+				return op
+			}
+		}
+	}
+	return ""
+}
+
+func isASCIIIdent(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 func itoa(n int) string {
