@@ -125,28 +125,33 @@ func (p *parser) resolveDeps() error {
 	for _, a := range p.attach {
 		p.attachTest(a)
 	}
-	for _, id := range sortedKeys(p.m.Nodes) {
+	// dbt resolves every node's sources before any node's refs: sources
+	// come first in depends_on.nodes (kept in the order they were made),
+	// and a missing source is reported before a missing ref.
+	ids := sortedKeys(p.m.Nodes)
+	for _, id := range ids {
 		n := p.m.Nodes[id]
-		// dbt keeps depends_on.nodes in the order they were made.
 		n.DependsOnNodes = n.DependsOnNodes[:0]
-		add := func(id string) { n.DependsOnNodes = appendUnique(n.DependsOnNodes, id) }
-		// dbt resolves sources before refs, so sources come first.
 		for _, s := range n.Sources {
 			t, err := p.resolveSource(n, s[0], s[1])
 			if err != nil {
 				err = p.at(n, "source", s[1], err)
-				if p.disableTest(n, err) {
+				if p.disableTest(n, "source", s[0]+"."+s[1], "", err) {
 					continue
 				}
 				return err
 			}
-			add(t.UniqueID)
+			n.DependsOnNodes = appendUnique(n.DependsOnNodes, t.UniqueID)
 		}
+	}
+	for _, id := range ids {
+		n := p.m.Nodes[id]
+		add := func(id string) { n.DependsOnNodes = appendUnique(n.DependsOnNodes, id) }
 		for _, r := range n.Refs {
 			t, err := p.resolveRef(n, r)
 			if err != nil {
 				err = p.at(n, "ref", r.Name, err)
-				if p.disableTest(n, err) {
+				if p.disableTest(n, "node", r.Name, r.Package, err) {
 					continue
 				}
 				return err
@@ -210,16 +215,22 @@ func (p *parser) disabledNamed(r manifest.Ref) *manifest.Node {
 	return nil
 }
 
-// disableTest switches off a test whose ref or source is missing or
-// disabled, as dbt does instead of failing the parse (with a warning when
-// the target does not exist at all). It reports whether n was a test.
-func (p *parser) disableTest(n *manifest.Node, err error) bool {
+// disableTest switches off a test whose ref or source (kind "node" or
+// "source", named name in package pkg) is missing or disabled, as dbt does
+// instead of failing the parse, and warns as dbt does: when the target
+// does not exist, and when it is a disabled source. It reports whether n
+// was a test.
+func (p *parser) disableTest(n *manifest.Node, kind, name, pkg string, err error) bool {
 	if n.ResourceType != manifest.Test {
 		return false
 	}
 	n.Config["enabled"] = false
-	if !errors.Is(err, errDisabledTarget) {
-		p.warnings = append(p.warnings, err.Error())
+	who := fmt.Sprintf("Test '%s' (%s) depends on a %s named '%s'", n.UniqueID, n.OriginalFilePath, kind, name)
+	switch {
+	case !errors.Is(err, errDisabledTarget):
+		p.warnings = append(p.warnings, fmt.Sprintf("%s in package '%s' which was not found", who, pkg))
+	case kind == "source":
+		p.warnings = append(p.warnings, who+" which is disabled")
 	}
 	return true
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gdbt/gdbt/compiler/manifest"
@@ -159,4 +160,50 @@ func short(v any) string {
 		return string(b[:297]) + "..."
 	}
 	return string(b)
+}
+
+// TestWarningsMatchDBT checks the parse-time warnings gdbt gives for the
+// parse_props fixture against what dbt-core 1.12.6 printed for it
+// (testdata/parse_props.warnings.golden: the [WARNING] lines of
+// .venv/bin/dbt --no-use-colors parse --no-partial-parse, run as for
+// TestManifestMatchesDBT, without their timestamps): constraints on a
+// view, patches for missing nodes or under the wrong key, tests on a
+// missing model and on a disabled source, an unused config path; the
+// same text, wrapped where dbt wraps, in dbt's order.
+func TestWarningsMatchDBT(t *testing.T) {
+	res, err := Parse(loadFixture(t, "parse_props", nil), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	for _, w := range res.Warnings {
+		got.WriteString("[WARNING]: " + w + "\n")
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "parse_props.warnings.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != string(want) {
+		t.Errorf("warnings differ from dbt's:\n--- dbt\n%s--- gdbt\n%s", want, got.String())
+	}
+}
+
+// fillText wraps as Python's textwrap.fill(…, break_on_hyphens=False);
+// the wanted lines are Python's.
+func TestFillText(t *testing.T) {
+	for _, tc := range []struct {
+		text  string
+		width int
+		want  string
+	}{
+		{"a bb ccc dddd", 6, "a bb\nccc\ndddd"},
+		{"one  two   three", 8, "one  two\nthree"},
+		{"averyverylongword x", 5, "avery\nveryl\nongwo\nrd x"},
+		{"a newline\nis a space", 40, "a newline is a space"},
+		{"well-known hyphen-words stay", 12, "well-known\nhyphen-words\nstay"},
+	} {
+		if got := fillText(tc.text, tc.width); got != tc.want {
+			t.Errorf("fillText(%q, %d) = %q, want %q", tc.text, tc.width, got, tc.want)
+		}
+	}
 }

@@ -63,7 +63,7 @@ func Parse(root *project.Project, opts Options) (*Result, error) {
 	}{{"macros", p.loadMacros}, {"docs", p.loadDocs}, {"files", p.loadFiles}, {"schemas", p.loadSchemas},
 		{"versions", p.applyVersions}, {"nodes", p.resolveNodes}, {"tests", p.buildTests}, {"deps", p.resolveDeps},
 		{"microbatch", p.checkMicrobatch},
-		{"unit_tests", p.resolveUnitTests}}
+		{"unit_tests", p.resolveUnitTests}, {"warnings", p.collectWarnings}}
 	for _, step := range steps {
 		start := time.Now()
 		if err := step.run(); err != nil {
