@@ -163,19 +163,8 @@ func materializationEnforcesConstraints(n *manifest.Node) bool {
 }
 
 func (p *parser) validateConstraintPrerequisites(n *manifest.Node, list []manifest.Constraint) error {
-	warn := false
-	for _, c := range list {
-		warn = warn || c.WarnUnsupported
-	}
-	for _, col := range n.Columns {
-		for _, c := range columnConstraintList(col) {
-			warn = warn || c.WarnUnsupported
-		}
-	}
-	// dbt warns here: "Constraint types are not supported for view
-	// materializations and will be ignored." gdbt prints no parse
-	// warnings yet.
-	_ = warn && !materializationEnforcesConstraints(n)
+	// (dbt also warns here when the materialization cannot create the
+	// constraints: see unsupportedConstraints.)
 	var errs []string
 	if len(n.Columns) == 0 {
 		errs = append(errs, "Constraints must be defined in a `yml` schema configuration file like `schema.yml`.")
