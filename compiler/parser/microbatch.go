@@ -13,16 +13,15 @@ import (
 // (kept as the datetime, so the manifest shows its isoformat), a valid
 // batch_size and an integer lookback.
 func (p *parser) checkMicrobatch() error {
-	ids := make([]string, 0, len(p.m.Nodes))
-	for id := range p.m.Nodes {
-		ids = append(ids, id)
+	var ids []string // the microbatch models, checked in a stable order
+	for id, n := range p.m.Nodes {
+		if dbtctx.IsMicrobatch(n) {
+			ids = append(ids, id)
+		}
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
 		n := p.m.Nodes[id]
-		if !dbtctx.IsMicrobatch(n) {
-			continue
-		}
 		fail := func(format string, a ...any) error {
 			return fmt.Errorf("%s: "+format, append([]any{n.OriginalFilePath}, a...)...)
 		}

@@ -41,7 +41,7 @@ func (p *parser) loadFiles() error {
 	for _, pr := range p.root.All() {
 		add := func(rt manifest.ResourceType, dirs []string, ext string, skip func(string) bool) error {
 			for _, d := range dirs {
-				rels, err := listFiles(pr.Root, d, ext)
+				rels, err := p.listFiles(pr.Root, d, ext)
 				if err != nil {
 					return err
 				}

@@ -95,6 +95,8 @@ type parser struct {
 	expRefs   map[string][]source.Position // exposure unique_id → its depends_on entries
 	unitTests []*unitSpec                  // unit_tests: entries, resolved after every node
 	bases     sync.Map                     // baseConfig's merges, by resource type and project config
+	walkMu    sync.Mutex
+	walks     map[string]walked // listFiles' walks, by folder
 }
 
 // attachment ties a generic test to the node it was declared on (dbt's
@@ -218,6 +220,36 @@ func (p *parser) packages() []*project.Project {
 // listFiles lists files under dir (relative to the project root) with one
 // of the extensions, sorted, as paths relative to root.
 func listFiles(root, dir string, exts ...string) ([]string, error) {
+	all, err := walkFiles(root, dir)
+	return withExt(all, exts), err
+}
+
+// listFiles is the package function with each folder walked once: parse
+// lists the same folders for docs, SQL and property files, and walking
+// ten thousand files costs more than filtering the list again.
+func (p *parser) listFiles(root, dir string, exts ...string) ([]string, error) {
+	key := filepath.Join(root, dir)
+	p.walkMu.Lock()
+	w, ok := p.walks[key]
+	if !ok {
+		if p.walks == nil {
+			p.walks = map[string]walked{}
+		}
+		w.files, w.err = walkFiles(root, dir)
+		p.walks[key] = w
+	}
+	p.walkMu.Unlock()
+	return withExt(w.files, exts), w.err
+}
+
+type walked struct {
+	files []string
+	err   error
+}
+
+// walkFiles lists the files under root/dir (relative to root, slash
+// separated, sorted), skipping hidden folders.
+func walkFiles(root, dir string) ([]string, error) {
 	base := filepath.Join(root, dir)
 	var out []string
 	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
@@ -233,13 +265,8 @@ func listFiles(root, dir string, exts ...string) ([]string, error) {
 			}
 			return nil
 		}
-		for _, e := range exts {
-			if strings.HasSuffix(strings.ToLower(d.Name()), e) {
-				rel, _ := filepath.Rel(root, p)
-				out = append(out, filepath.ToSlash(rel))
-				break
-			}
-		}
+		rel, _ := filepath.Rel(root, p)
+		out = append(out, filepath.ToSlash(rel))
 		return nil
 	})
 	if os.IsNotExist(err) {
@@ -247,6 +274,21 @@ func listFiles(root, dir string, exts ...string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, err
+}
+
+// withExt keeps the files with one of exts (case-insensitive).
+func withExt(files []string, exts []string) []string {
+	var out []string
+	for _, f := range files {
+		name := strings.ToLower(path.Base(f))
+		for _, e := range exts {
+			if strings.HasSuffix(name, e) {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
 }
 
 func readFile(root, rel string) (*source.File, []byte, error) {
@@ -324,7 +366,7 @@ func (p *parser) loadMacros() error {
 		dirs := append(append([]string{}, pr.MacroPaths...), pr.GenericTestPaths()...)
 		seen := map[string]bool{}
 		for _, d := range dirs {
-			rels, err := listFiles(pr.Root, d, ".sql")
+			rels, err := p.listFiles(pr.Root, d, ".sql")
 			if err != nil {
 				return err
 			}
@@ -483,7 +525,7 @@ func (p *parser) loadDocs() error {
 		}
 		seen := map[string]bool{}
 		for _, d := range dirs {
-			rels, err := listFiles(pr.Root, d, ".md")
+			rels, err := p.listFiles(pr.Root, d, ".md")
 			if err != nil {
 				return err
 			}

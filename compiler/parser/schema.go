@@ -80,7 +80,7 @@ func (p *parser) loadSchemas() error {
 		dirs = append(dirs, pr.MacroPaths...)
 		dirs = append(dirs, pr.TestPaths...)
 		for _, d := range dirs {
-			rels, err := listFiles(pr.Root, d, ".yml", ".yaml")
+			rels, err := p.listFiles(pr.Root, d, ".yml", ".yaml")
 			if err != nil {
 				return err
 			}
