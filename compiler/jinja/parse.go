@@ -21,6 +21,7 @@ type parser struct {
 	stack  []string // open block tags, innermost last
 	macros []*MacroNode
 	blocks []*DataBlockNode
+	nodes  []Node // parseBody's stack
 }
 
 func (p *parser) cur() token  { return p.toks[p.i] }
@@ -114,18 +115,30 @@ func (p *parser) expectName() token {
 // parseBody parses nodes until one of the end tags (given as names) opens a
 // block; it leaves the parser on that tag name and returns it.
 func (p *parser) parseBody(ends ...string) ([]Node, string) {
-	var body []Node
+	// Nodes collect on a stack shared by the nested bodies and are copied
+	// out at the end: one exact-size slice per body instead of a growing one.
+	mark := len(p.nodes)
+	done := func() []Node {
+		var body []Node
+		if n := len(p.nodes) - mark; n > 0 {
+			body = make([]Node, n)
+			copy(body, p.nodes[mark:])
+		}
+		clear(p.nodes[mark:])
+		p.nodes = p.nodes[:mark]
+		return body
+	}
 	for {
 		t := p.cur()
 		switch t.kind {
 		case tText:
 			p.next()
-			body = append(body, &TextNode{pos(t.pos), t.val})
+			p.nodes = append(p.nodes, &TextNode{pos(t.pos), t.val})
 		case tVarBegin:
 			p.next()
 			x := p.parseTuple(false, true, nil, false)
 			p.expectKind(tVarEnd)
-			body = append(body, &OutputNode{pos(t.pos), x})
+			p.nodes = append(p.nodes, &OutputNode{pos(t.pos), x})
 		case tBlockBegin:
 			p.next()
 			nt := p.cur()
@@ -134,17 +147,17 @@ func (p *parser) parseBody(ends ...string) ([]Node, string) {
 			}
 			for _, e := range ends {
 				if nt.val == e {
-					return body, e
+					return done(), e
 				}
 			}
 			if n := p.parseStatement(); n != nil {
-				body = append(body, n)
+				p.nodes = append(p.nodes, n)
 			}
 		case tEOF:
 			if len(ends) > 0 {
 				p.failUnclosed(t.pos, "", ends)
 			}
-			return body, ""
+			return done(), ""
 		default:
 			p.fail(t.pos, "unexpected '"+describe(t)+"'")
 		}

@@ -94,11 +94,15 @@ func (e *Environment) ParseRange(file *source.File, start, end int) (t *Template
 		}
 	}()
 	buf := tokenBufs.Get().(*[]token)
-	p := &parser{env: e, file: file, toks: lexRange(file, start, end, *buf)}
+	stack := nodeStacks.Get().(*[]Node)
+	p := &parser{env: e, file: file, toks: lexRange(file, start, end, *buf), nodes: (*stack)[:0]}
 	defer func() {
 		clear(p.toks) // drop references to this file's text
 		*buf = p.toks[:0]
 		tokenBufs.Put(buf)
+		clear(p.nodes[:cap(p.nodes)])
+		*stack = p.nodes[:0]
+		nodeStacks.Put(stack)
 	}()
 	body, _ := p.parseBody()
 	return &Template{env: e, file: file, body: body, macros: p.macros, blocks: p.blocks}, nil
@@ -170,6 +174,8 @@ func (t *Template) Run(ctx Context, host any) (ret any, err error) {
 	}
 	return s.ret, nil
 }
+
+var nodeStacks = sync.Pool{New: func() any { return new([]Node) }}
 
 var outBufs = sync.Pool{New: func() any { return new([]byte) }}
 
