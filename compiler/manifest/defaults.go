@@ -124,12 +124,21 @@ type configSpec struct {
 	keys   []kv
 	set    map[string]bool
 	source bool // freshness is a nested object (sources only)
+
+	// Per key, worked out once: its JSON text with the colon, whether it
+	// holds hooks, and its nested shape.
+	quoted [][]byte
+	hooks  []bool
+	shapes []ordered
 }
 
 func newSpec(keys []kv, source bool) *configSpec {
 	s := &configSpec{keys: keys, set: make(map[string]bool, len(keys)), source: source}
 	for _, e := range keys {
 		s.set[e.k] = true
+		s.quoted = append(s.quoted, append(appendPyString(nil, e.k), ':', ' '))
+		s.hooks = append(s.hooks, e.k == "pre-hook" || e.k == "post-hook")
+		s.shapes = append(s.shapes, nestedShape(e.k, source))
 	}
 	return s
 }
@@ -276,20 +285,19 @@ func (w *jw) writeHooks(v any) {
 func writeConfig(e *jw, spec *configSpec, cfg map[string]any) {
 	e.beginObj()
 	matched := 0
-	for _, f := range spec.keys {
+	for i, f := range spec.keys {
 		v, ok := cfg[f.k]
 		if ok {
 			matched++
 		} else {
 			v = f.v
 		}
-		e.key(f.k)
-		switch f.k {
-		case "pre-hook", "post-hook":
+		e.rawKey(spec.quoted[i])
+		if spec.hooks[i] {
 			e.writeHooks(v)
 			continue
 		}
-		if shape := nestedShape(f.k, spec.source); shape != nil {
+		if shape := spec.shapes[i]; shape != nil {
 			if v == nil || isMap(v) {
 				e.fixedObj(v, shape)
 				continue

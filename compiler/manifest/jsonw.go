@@ -64,6 +64,13 @@ func (w *jw) key(k string) {
 	w.pending = true
 }
 
+// rawKey is key with the key already quoted, colon and space included.
+func (w *jw) rawKey(quoted []byte) {
+	w.comma()
+	w.b = append(w.b, quoted...)
+	w.pending = true
+}
+
 func (w *jw) str(s string) {
 	w.comma()
 	w.b = appendPyString(w.b, s)
