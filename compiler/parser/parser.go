@@ -391,9 +391,10 @@ func (p *parser) loadMacros() error {
 		if err != nil {
 			return err
 		}
-		t, err := p.jinja.ParseFile(source.NewFile(f.rel, jinja.NormalizeNewlines(string(data))))
+		file := source.NewFile(f.rel, jinja.NormalizeNewlines(string(data)))
+		t, err := p.jinja.ParseFile(file)
 		if err != nil {
-			return err
+			return unclosedBlockError(file, err)
 		}
 		tmpls[i] = t
 		return nil

@@ -50,6 +50,17 @@ var errorCases = []struct {
 	// Jinja.
 	{"jinja_unclosed", map[string]string{"models/c.sql": "select 1 as id\n{% if true %}\nwhere 1 = 1\n"},
 		[]string{"parse"}, 2, "models/c.sql:2:14:"}, // Jinja2 names the line where the last token starts
+	{"jinja_unclosed_for", map[string]string{"models/c.sql": "select\n{% for i in [1, 2] %}\n  {{ i }} as c{{ i }},\n\n"},
+		[]string{"parse"}, 2, "models/c.sql:3:22:"},
+	// dbt cuts macro files into top-level blocks before Jinja parses them:
+	// an unclosed macro is reported at its opening tag, in dbt's words.
+	{"jinja_unclosed_macro", map[string]string{"macros/m.sql": "{% macro a() %}1{% endmacro %}\n\n  {% macro m(x) %}\n  {% if x %}{{ x }}{% endif %}\n  select 1\n"},
+		[]string{"parse"}, 2, "macros/m.sql:3:3:"},
+	{"jinja_unclosed_set", map[string]string{"models/c.sql": "{% set q %}\nselect 1 as id\n{# the end #}\n"},
+		[]string{"parse"}, 2, "models/c.sql:1:12:"},
+	{"jinja_unclosed_call", map[string]string{"macros/m.sql": "{% macro wrap() %}({{ caller() }}){% endmacro %}\n",
+		"models/c.sql": "select 1 as id\n{% call wrap() %}\n{{ 'x' }}"},
+		[]string{"parse"}, 2, "models/c.sql:3:8:"},
 	{"jinja_filter", map[string]string{"models/c.sql": "select 1 as id,\n  {{ \"x\" | nosuchfilter }} as y\n"},
 		[]string{"parse"}, 2, "models/c.sql:2:12:"},
 	// dbt parses a call to a macro that does not exist (its parse-time
