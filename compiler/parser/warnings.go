@@ -69,9 +69,8 @@ func versionIndex(pt *patch, f *sqlFile) int {
 
 func (p *parser) noNodeWarning(pt *patch) string {
 	if pt.rt != manifest.Analysis {
-		for _, f := range p.sqlNodes {
-			n := f.node
-			if refable(n.ResourceType) && n.ResourceType != pt.rt && n.Name == pt.name {
+		for _, n := range p.byName[pt.name] { // enabled models, seeds and snapshots
+			if n.ResourceType != pt.rt {
 				kind := string(n.ResourceType)
 				return wrapWarning(fmt.Sprintf("'%s' is a %s node, but it is specified in the %s section of %s. "+
 					"To fix this error, place the `%s` specification under the %ss key instead.",
