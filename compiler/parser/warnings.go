@@ -47,8 +47,10 @@ func (p *parser) patchWarnings() []string {
 			out = append(out, p.noNodeWarning(pt))
 			continue
 		}
-		// Versions in the order the entry lists them.
-		sort.SliceStable(files, func(i, j int) bool { return versionIndex(pt, files[i]) < versionIndex(pt, files[j]) })
+		if len(files) > 1 {
+			// Versions in the order the entry lists them.
+			sort.SliceStable(files, func(i, j int) bool { return versionIndex(pt, files[i]) < versionIndex(pt, files[j]) })
+		}
 		for _, f := range files {
 			if w := unsupportedConstraints(f.node); w != "" {
 				out = append(out, w)
@@ -115,46 +117,13 @@ var pluralTypes = map[manifest.ResourceType]string{manifest.Test: "data_tests", 
 // (folders of a config tree that set something) that match no resource,
 // enabled or disabled.
 func (p *parser) unusedConfigPaths() string {
-	used := map[string][][]string{}
-	var disabled [][]string
-	add := func(rt manifest.ResourceType, fqn []string) {
-		plural, ok := pluralTypes[rt]
-		if !ok {
-			plural = string(rt) + "s"
-		}
-		used[plural] = append(used[plural], fqn)
-	}
-	for _, n := range p.m.Nodes {
-		add(n.ResourceType, n.FQN)
-	}
-	for _, s := range p.m.Sources {
-		add(manifest.Source, s.FQN)
-	}
-	for _, x := range p.m.Exposures {
-		add(manifest.Exposure, x.FQN)
-	}
-	for _, list := range p.m.Disabled {
-		for _, n := range list {
-			disabled = append(disabled, n.FQN)
-		}
-	}
-	for _, list := range p.m.DisabledSources {
-		for _, s := range list {
-			disabled = append(disabled, s.FQN)
-		}
-	}
-	for _, list := range p.m.DisabledExposures {
-		for _, x := range list {
-			disabled = append(disabled, x.FQN)
-		}
-	}
 	var unused []string
 	for _, t := range configTrees {
 		var paths [][]string
 		configPaths(p.root.Configs[t.key], nil, &paths)
 		var lines []string
 		for _, path := range paths {
-			if !prefixOfAny(path, used[t.name]) && !prefixOfAny(path, disabled) {
+			if !p.configPathUsed(t.name, path) {
 				lines = append(lines, strings.Join(append([]string{t.name}, path...), "."))
 			}
 		}
@@ -166,6 +135,59 @@ func (p *parser) unusedConfigPaths() string {
 	}
 	return fmt.Sprintf("Configuration paths exist in your dbt_project.yml file which do not apply to any resources.\n"+
 		"There are %d unused configuration paths:\n- %s", len(unused), strings.Join(unused, "\n- "))
+}
+
+// configPathUsed reports whether path is a prefix of the fqn of a resource
+// of the tree's type (plural, as dbt names them), or of any disabled
+// resource.
+func (p *parser) configPathUsed(plural string, path []string) bool {
+	match := func(fqn []string) bool { return len(path) <= len(fqn) && slices.Equal(fqn[:len(path)], path) }
+	switch plural {
+	case "sources":
+		for _, s := range p.m.Sources {
+			if match(s.FQN) {
+				return true
+			}
+		}
+	case "exposures":
+		for _, x := range p.m.Exposures {
+			if match(x.FQN) {
+				return true
+			}
+		}
+	default:
+		for _, n := range p.m.Nodes {
+			typ, ok := pluralTypes[n.ResourceType]
+			if !ok {
+				typ = string(n.ResourceType) + "s"
+			}
+			if typ == plural && match(n.FQN) {
+				return true
+			}
+		}
+	}
+	for _, list := range p.m.Disabled {
+		for _, n := range list {
+			if match(n.FQN) {
+				return true
+			}
+		}
+	}
+	for _, list := range p.m.DisabledSources {
+		for _, s := range list {
+			if match(s.FQN) {
+				return true
+			}
+		}
+	}
+	for _, list := range p.m.DisabledExposures {
+		for _, x := range list {
+			if match(x.FQN) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // configPaths adds the paths of tree's levels that set a config (a +key,
@@ -183,16 +205,6 @@ func configPaths(tree *project.Value, path []string, out *[][]string) {
 			*out = append(*out, path)
 		}
 	}
-}
-
-// prefixOfAny reports whether path is a prefix of one of fqns.
-func prefixOfAny(path []string, fqns [][]string) bool {
-	for _, fqn := range fqns {
-		if len(path) <= len(fqn) && slices.Equal(fqn[:len(path)], path) {
-			return true
-		}
-	}
-	return false
 }
 
 // wrapWarning wraps "[WARNING]: "+msg to dbt's printer width as dbt's
