@@ -67,9 +67,11 @@ var errDisabledTarget = errors.New("")
 
 func (p *parser) resolveSource(from *manifest.Node, src, table string) (*manifest.SourceDef, error) {
 	var found *manifest.SourceDef
-	for _, s := range p.m.Sources {
-		if s.SourceName == src && s.Name == table {
-			if found == nil || s.Package == p.root.Name {
+	if p.sourceIdx != nil {
+		found = p.sourceIdx[[2]string{src, table}]
+	} else {
+		for _, s := range p.m.Sources {
+			if s.SourceName == src && s.Name == table && betterSource(p.root.Name, s, found) {
 				found = s
 			}
 		}
@@ -122,6 +124,7 @@ func (p *parser) indexNodes() {
 // against the targets' access, and attaches tests to the node they test.
 func (p *parser) resolveDeps() error {
 	p.indexNodes()
+	p.indexSources()
 	for _, a := range p.attach {
 		p.attachTest(a)
 	}
@@ -244,4 +247,30 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// indexSources maps (source, table) to the definition source() resolves to,
+// once every source is read: a scan per source() call made parse quadratic
+// in projects with many sources.
+func (p *parser) indexSources() {
+	p.sourceIdx = make(map[[2]string]*manifest.SourceDef, len(p.m.Sources))
+	for _, s := range p.m.Sources {
+		k := [2]string{s.SourceName, s.Name}
+		if betterSource(p.root.Name, s, p.sourceIdx[k]) {
+			p.sourceIdx[k] = s
+		}
+	}
+}
+
+// betterSource reports whether s wins over found for the same name: the
+// root project's definition first, then the smallest unique id (so the
+// choice does not depend on map order).
+func betterSource(root string, s, found *manifest.SourceDef) bool {
+	if found == nil {
+		return true
+	}
+	if (s.Package == root) != (found.Package == root) {
+		return s.Package == root
+	}
+	return s.UniqueID < found.UniqueID
 }

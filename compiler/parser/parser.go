@@ -89,12 +89,13 @@ type parser struct {
 	patches   []*patch
 	tests     []*testSpec
 	warnings  []string
-	byName    map[string][]*manifest.Node  // refable nodes by name, built once nodes are final
-	attach    []attachment                 // generic tests and the node they are declared on
-	testPos   map[string]source.Position   // generic test unique_id → its YAML entry
-	expRefs   map[string][]source.Position // exposure unique_id → its depends_on entries
-	unitTests []*unitSpec                  // unit_tests: entries, resolved after every node
-	bases     sync.Map                     // baseConfig's merges, by resource type and project config
+	byName    map[string][]*manifest.Node       // refable nodes by name, built once nodes are final
+	attach    []attachment                      // generic tests and the node they are declared on
+	testPos   map[string]source.Position        // generic test unique_id → its YAML entry
+	expRefs   map[string][]source.Position      // exposure unique_id → its depends_on entries
+	unitTests []*unitSpec                       // unit_tests: entries, resolved after every node
+	bases     sync.Map                          // baseConfig's merges, by resource type and project config
+	sourceIdx map[[2]string]*manifest.SourceDef // resolveSource's index, built by resolveDeps
 	walkMu    sync.Mutex
 	walks     map[string]walked // listFiles' walks, by folder
 }
