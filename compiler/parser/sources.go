@@ -1,6 +1,8 @@
 package parser
 
 import (
+	"fmt"
+
 	"github.com/gdbt/gdbt/compiler/manifest"
 	"github.com/gdbt/gdbt/compiler/project"
 )
@@ -90,7 +92,7 @@ func (p *parser) sourceConfig(pkg string, s, t *project.Value, fqn []string) (*s
 		}
 	}
 	tags := sortedKeys(tagSet)
-	patch["tags"] = stringsToAny(tags)
+	patch["tags"] = toAnyStrings(tags)
 
 	// The rendered config merges as dbt's SourceConfig does: meta key by
 	// key, every other key replaced.
@@ -114,11 +116,13 @@ func (p *parser) sourceConfig(pkg string, s, t *project.Value, fqn []string) (*s
 	if _, ok := cfg["enabled"]; !ok {
 		cfg["enabled"] = true
 	}
-	if _, ok := patch["freshness"]; !ok {
-		// Only the tree sets it (whole: dbt merges no deeper there).
-		if tf, ok := cfg["freshness"]; ok && tf != nil {
-			cfg["freshness"] = freshnessFrom(project.FromJinja(tf, t.Pos)).value()
-		}
+	// A freshness the tree sets (the root's over the schema file, the
+	// package's under it) is taken whole, in dbt's shape.
+	_, patched := patch["freshness"]
+	if tf := active.Get("freshness"); tf != nil {
+		cfg["freshness"] = freshnessFrom(tf).value()
+	} else if tf := own.Get("freshness"); tf != nil && !patched {
+		cfg["freshness"] = freshnessFrom(tf).value()
 	}
 	// The unrendered config (dbt compares it for state:modified) replaces
 	// key by key: the tree as written, then the schema file's part.
@@ -137,7 +141,25 @@ func (p *parser) sourceConfig(pkg string, s, t *project.Value, fqn []string) (*s
 	if f, ok := cfg["freshness"]; ok {
 		props.freshness = f
 	}
+	if freshnessSet(props.freshness) && isFalsy(props.loadedAt) && isFalsy(cfg["loaded_at_query"]) {
+		// Postgres has no metadata-based freshness: dbt warns (at parse
+		// time, in the order it reads sources).
+		p.warnings = append(p.warnings, fmt.Sprintf("The configured adapter does not support metadata-based freshness. "+
+			"A loaded_at_field must be specified for source '%s.%s'.", str(s.Get("name")), str(t.Get("name"))))
+	}
 	return props, nil
+}
+
+// freshnessSet reports whether a resolved freshness has a threshold dbt
+// can check (a warn_after or error_after with both count and period).
+func freshnessSet(v any) bool {
+	m, _ := v.(map[string]any)
+	for _, k := range []string{"warn_after", "error_after"} {
+		if a, ok := m[k].(map[string]any); ok && a["count"] != nil && a["period"] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // loadedAt is dbt's choice of loaded_at_field and loaded_at_query: the
@@ -251,14 +273,6 @@ func anyStrings(v any) []string {
 		return out
 	}
 	return nil
-}
-
-func stringsToAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }
 
 // ---------------------------------------------------------------------------

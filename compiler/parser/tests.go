@@ -274,16 +274,24 @@ func (p *parser) buildTest(t *testSpec) (*manifest.Node, error) {
 	for _, k := range config.keys {
 		n.UnrenderedConfig[k] = config.vals[k]
 	}
+	// The node's tags gather its column's (and, for a source, the source's
+	// and table's) with its config's; config.tags keeps the config's only.
+	own := n.Config.Strings("tags")
 	tags := map[string]bool{}
-	for _, tg := range append(append([]string{}, t.columnTags...), n.Config.Strings("tags")...) {
+	for _, tg := range append(append([]string{}, t.columnTags...), own...) {
 		tags[tg] = true
+	}
+	if t.sourceName != "" {
+		for _, tg := range t.nodeTags {
+			tags[tg] = true
+		}
 	}
 	n.Tags = make([]string, 0, len(tags))
 	for tg := range tags {
 		n.Tags = append(n.Tags, tg)
 	}
 	sort.Strings(n.Tags)
-	n.Config["tags"] = toAnyStrings(n.Tags)
+	n.Config["tags"] = toAnyStrings(own)
 	n.Meta, _ = n.Config["meta"].(map[string]any)
 	if n.Meta == nil {
 		n.Meta = map[string]any{}
