@@ -154,7 +154,7 @@ func (p *parser) checkGroups() error {
 		}
 	}
 	sort.Strings(known)
-	for _, id := range sortedKeys(p.m.Nodes) {
+	for _, id := range p.ids {
 		n := p.m.Nodes[id]
 		if n.ResourceType == manifest.Model {
 			if !containsStr(accessValues, n.Access) {

@@ -122,21 +122,70 @@ func (p *parser) indexNodes() {
 
 // resolveDeps turns refs and sources into depends_on.nodes, checks them
 // against the targets' access, and attaches tests to the node they test.
+// nodeDeps is what one node's source() and ref() calls resolve to.
+type nodeDeps struct {
+	sources []foundSource
+	refs    []foundRef
+}
+
+type foundSource struct {
+	target *manifest.SourceDef
+	err    error
+}
+
+type foundRef struct {
+	node   *manifest.Node
+	err    error // not found or disabled
+	access error // found, but not visible from the node
+}
+
+// lookupDeps resolves n's sources and refs without changing anything.
+func (p *parser) lookupDeps(n *manifest.Node) nodeDeps {
+	var d nodeDeps
+	if len(n.Sources) > 0 {
+		d.sources = make([]foundSource, len(n.Sources))
+		for j, s := range n.Sources {
+			d.sources[j].target, d.sources[j].err = p.resolveSource(n, s[0], s[1])
+		}
+	}
+	if len(n.Refs) > 0 {
+		d.refs = make([]foundRef, len(n.Refs))
+		for j, r := range n.Refs {
+			f := &d.refs[j]
+			if f.node, f.err = p.resolveRef(n, r); f.err == nil {
+				f.access = p.checkAccess(n, f.node)
+			}
+		}
+	}
+	return d
+}
+
 func (p *parser) resolveDeps() error {
 	p.indexNodes()
 	p.indexSources()
-	for _, a := range p.attach {
-		p.attachTest(a)
-	}
+	// Each attachment is a different test: they resolve in parallel.
+	_ = p.parallel(len(p.attach), func(i int) error {
+		p.attachTest(p.attach[i])
+		return nil
+	})
+	// Lookups are read-only and run in parallel; what they found is then
+	// applied in dbt's order, where errors, disabled tests and warnings
+	// come out as a serial pass would give them.
+	ids := sortedKeys(p.m.Nodes)
+	p.ids = ids // for checkGroups: the node set is final here
+	found := make([]nodeDeps, len(ids))
+	_ = p.parallel(len(ids), func(i int) error {
+		found[i] = p.lookupDeps(p.m.Nodes[ids[i]])
+		return nil
+	})
 	// dbt resolves every node's sources before any node's refs: sources
 	// come first in depends_on.nodes (kept in the order they were made),
 	// and a missing source is reported before a missing ref.
-	ids := sortedKeys(p.m.Nodes)
-	for _, id := range ids {
+	for i, id := range ids {
 		n := p.m.Nodes[id]
 		n.DependsOnNodes = n.DependsOnNodes[:0]
-		for _, s := range n.Sources {
-			t, err := p.resolveSource(n, s[0], s[1])
+		for j, s := range n.Sources {
+			t, err := found[i].sources[j].target, found[i].sources[j].err
 			if err != nil {
 				err = p.at(n, "source", s[1], err)
 				if p.disableTest(n, "source", s[0]+"."+s[1], "", err) {
@@ -147,22 +196,22 @@ func (p *parser) resolveDeps() error {
 			n.DependsOnNodes = appendUnique(n.DependsOnNodes, t.UniqueID)
 		}
 	}
-	for _, id := range ids {
+	for i, id := range ids {
 		n := p.m.Nodes[id]
 		add := func(id string) { n.DependsOnNodes = appendUnique(n.DependsOnNodes, id) }
-		for _, r := range n.Refs {
-			t, err := p.resolveRef(n, r)
-			if err != nil {
-				err = p.at(n, "ref", r.Name, err)
+		for j, r := range n.Refs {
+			got := found[i].refs[j]
+			if got.err != nil {
+				err := p.at(n, "ref", r.Name, got.err)
 				if p.disableTest(n, "node", r.Name, r.Package, err) {
 					continue
 				}
 				return err
 			}
-			if err := p.checkAccess(n, t); err != nil {
-				return p.at(n, "ref", r.Name, err)
+			if got.access != nil {
+				return p.at(n, "ref", r.Name, got.access)
 			}
-			add(t.UniqueID)
+			add(got.node.UniqueID)
 		}
 	}
 	for _, e := range p.m.Exposures {
