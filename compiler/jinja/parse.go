@@ -655,10 +655,47 @@ func (p *parser) parseTuple(simplified, withCondExpr bool, extraEnd []string, ex
 }
 
 func (p *parser) parseExpression(withCondExpr bool) Expr {
+	if loneOperands {
+		if x := p.loneOperand(); x != nil {
+			return x
+		}
+	}
 	if withCondExpr {
 		return p.parseCondExpr()
 	}
 	return p.parseOr()
+}
+
+// loneOperands switches loneOperand on; TestLoneOperand compares the trees
+// parsed with and without it.
+var loneOperands = true
+
+// loneOperand parses an expression that is a single name or literal
+// followed by what ends it (`ref('m')`, `{{ c }}`, list items) without
+// descending through every precedence level, which gives the same node;
+// nil when the expression is anything more.
+func (p *parser) loneOperand() Expr {
+	switch t := p.cur(); t.kind {
+	case tName:
+		if t.val == "not" {
+			return nil
+		}
+	case tString, tInt, tFloat:
+	default:
+		return nil
+	}
+	switch next := p.peek(); next.kind {
+	case tVarEnd, tBlockEnd:
+	case tOp:
+		switch next.val {
+		case ",", ")", "]", "}":
+		default:
+			return nil
+		}
+	default:
+		return nil
+	}
+	return p.parsePrimary()
 }
 
 func (p *parser) parseCondExpr() Expr {
