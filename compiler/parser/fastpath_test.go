@@ -1,6 +1,9 @@
 package parser
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
@@ -66,5 +69,31 @@ func TestBetterSource(t *testing.T) {
 		if found != want {
 			t.Errorf("order %v: chose %s, want %s", order, found.UniqueID, want.UniqueID)
 		}
+	}
+}
+
+// TestReadWhole: files of every size read whole, including ones whose
+// size fstat does not know (/proc files report 0).
+func TestReadWhole(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{0, 1, 4095, 4096, 4097, 1 << 20} {
+		want := strings.Repeat("x", n)
+		name := filepath.Join(dir, fmt.Sprint(n))
+		if err := os.WriteFile(name, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readWhole(name)
+		if err != nil || string(got) != want {
+			t.Errorf("%d bytes: got %d bytes, %v", n, len(got), err)
+		}
+	}
+	if want, err := os.ReadFile("/proc/self/mountinfo"); err == nil && len(want) > 0 {
+		got, err := readWhole("/proc/self/mountinfo")
+		if err != nil || len(got) == 0 {
+			t.Errorf("/proc/self/mountinfo: got %d bytes, %v", len(got), err)
+		}
+	}
+	if _, err := readWhole(filepath.Join(dir, "missing")); !os.IsNotExist(err) {
+		t.Errorf("missing file: got %v, want a not-exist error", err)
 	}
 }

@@ -313,33 +313,43 @@ func checksum(data []byte) string {
 func spaceChecksum(s string) string {
 	buf := collapseBufs.Get().(*[]byte)
 	b := (*buf)[:0]
-	inSpace := true // at the start: drop leading space
 	for i := 0; i < len(s); {
-		c := s[i]
-		size := 1
-		var space bool
-		if c < utf8.RuneSelf {
-			space = asciiSpace[c]
-		} else {
-			var r rune
-			r, size = utf8.DecodeRuneInString(s[i:])
-			space = unicode.IsSpace(r)
+		i = skipSpace(s, i, true)
+		if i == len(s) {
+			break
 		}
-		if space {
-			inSpace = true
-		} else {
-			if inSpace && len(b) > 0 {
-				b = append(b, ' ')
-			}
-			inSpace = false
-			b = append(b, s[i:i+size]...)
+		j := skipSpace(s, i, false)
+		if len(b) > 0 {
+			b = append(b, ' ')
 		}
-		i += size
+		b = append(b, s[i:j]...)
+		i = j
 	}
 	sum := checksum(b)
 	*buf = b
 	collapseBufs.Put(buf)
 	return sum
+}
+
+// skipSpace moves i past the whitespace at s[i:] (space true) or past the
+// word there (space false), ASCII bytes without decoding runes.
+func skipSpace(s string, i int, space bool) int {
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] != space {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) != space {
+			return i
+		}
+		i += size
+	}
+	return i
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true, 0x1c: true, 0x1d: true, 0x1e: true, 0x1f: true}
