@@ -45,10 +45,18 @@ type versionSpec struct {
 	v         any
 	definedIn string
 	config    *project.Value
-	columns   []*manifest.Column
-	colTests  [][]*project.Value
-	tests     []*project.Value
-	hasCols   bool
+	// columns are the version node's: the model's columns its include /
+	// exclude entry keeps, then its own, one per name (dbt's column_info).
+	columns []*manifest.Column
+	// testCols are the same columns as declared, a name twice when the
+	// version redeclares a model's column: each declaration's tests run.
+	testCols []*manifest.Column
+	colTests [][]*project.Value
+	// tests are the version's own data_tests:, which replace the model's
+	// when hasTests (an empty list too).
+	tests    []*project.Value
+	hasTests bool
+	hasCols  bool
 	// Model-level constraints of this version; none means the model's.
 	constraints []manifest.Constraint
 }
@@ -138,11 +146,15 @@ func (p *parser) loadSchemaFile(pr *project.Project, dir, rel string) error {
 				continue
 			}
 			for _, v := range pt.versions {
-				cols, colTests := pt.columns, pt.colTests
-				if v.hasCols {
-					cols, colTests = v.columns, v.colTests
+				// dbt: a version's tests and columns, else the model's.
+				tests, cols, colTests := pt.tests, pt.columns, pt.colTests
+				if v.hasTests {
+					tests = v.tests
 				}
-				p.addTests(pr, rel, key, pt, v.v, append(append([]*project.Value{}, pt.tests...), v.tests...), cols, colTests)
+				if v.hasCols {
+					cols, colTests = v.testCols, v.colTests
+				}
+				p.addTests(pr, rel, key, pt, v.v, tests, cols, colTests)
 			}
 		}
 	}
@@ -204,6 +216,25 @@ func plainMap(v *project.Value) map[string]any {
 	return v.Interface().(map[string]any)
 }
 
+// dataTests returns the data_tests: of a model, version or column entry,
+// or its legacy name tests:, which dbt takes only when it is a non-empty
+// list, and whether a list was given (a version without one takes the
+// model's tests; an empty one has none).
+func dataTests(v *project.Value) ([]*project.Value, bool, error) {
+	legacy, dt := v.Get("tests"), v.Get("data_tests")
+	l := dt
+	if !legacy.IsNull() && legacy.Kind == project.List && len(legacy.Items) > 0 {
+		if dt != nil {
+			return nil, false, fmt.Errorf("%s: Invalid test config: cannot have both 'tests' and 'data_tests' defined", v.Pos)
+		}
+		l = legacy
+	}
+	if l.IsNull() || l.Kind != project.List {
+		return nil, false, nil
+	}
+	return l.Items, true, nil
+}
+
 // testsOf returns the entries of data_tests: or tests:.
 func testsOf(v *project.Value) []*project.Value {
 	var out []*project.Value
@@ -226,9 +257,11 @@ func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.Res
 	}
 	pt := &patch{rt: rt, pkg: pr.Name, name: name, file: rel, yamlKey: key,
 		description: str(item.Get("description")), config: item.Get("config"),
-		meta: plainMap(item.Get("meta")), docs: plainMap(item.Get("docs")),
-		tests: testsOf(item)}
+		meta: plainMap(item.Get("meta")), docs: plainMap(item.Get("docs"))}
 	var err error
+	if pt.tests, _, err = dataTests(item); err != nil {
+		return nil, err
+	}
 	if pt.config, err = liftToConfig(item, "group", "access", "docs"); err != nil {
 		return nil, err
 	}
@@ -238,22 +271,12 @@ func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.Res
 	}
 	if cols := item.Get("columns"); !cols.IsNull() && cols.Kind == project.List {
 		for _, c := range cols.Items {
-			if err := checkKinds(c, "a column of "+what, columnKinds); err != nil {
+			col, tests, err := readColumn(c, "a column of "+what)
+			if err != nil {
 				return nil, err
-			}
-			col := &manifest.Column{Name: str(c.Get("name")), Description: str(c.Get("description")),
-				Meta: plainMap(c.Get("meta")), DataType: str(c.Get("data_type")), Tags: strList(c.Get("tags"))}
-			if col.Constraints, err = columnConstraints(c); err != nil {
-				return nil, err
-			}
-			if q := c.Get("quote"); !q.IsNull() {
-				col.Quote = q.Scalar
-			}
-			if col.Tags == nil {
-				col.Tags = []string{}
 			}
 			pt.columns = append(pt.columns, col)
-			pt.colTests = append(pt.colTests, testsOf(c))
+			pt.colTests = append(pt.colTests, tests)
 		}
 	}
 	if lv := item.Get("latest_version"); !lv.IsNull() {
@@ -262,16 +285,19 @@ func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.Res
 	if vs := item.Get("versions"); !vs.IsNull() && vs.Kind == project.List {
 		for _, v := range vs.Items {
 			spec := &versionSpec{v: v.Get("v").Interface(), definedIn: str(v.Get("defined_in")),
-				config: v.Get("config"), tests: testsOf(v)}
+				config: v.Get("config")}
 			if spec.config, err = liftToConfig(v, "access"); err != nil {
 				return nil, err
 			}
 			if spec.v == nil {
 				return nil, fmt.Errorf("%s: expected a 'v' in this entry of versions", v.Pos)
 			}
+			if spec.tests, spec.hasTests, err = dataTests(v); err != nil {
+				return nil, err
+			}
 			if cols := v.Get("columns"); !cols.IsNull() && cols.Kind == project.List {
 				spec.hasCols = true
-				if spec.columns, spec.colTests, err = versionColumns(pt, cols); err != nil {
+				if err := versionColumns(pt, spec, cols, fmt.Sprintf("a column of version %v of %s", spec.v, what)); err != nil {
 					return nil, err
 				}
 			}
@@ -292,43 +318,89 @@ func (p *parser) readPatch(pr *project.Project, rel, key string, rt manifest.Res
 	return pt, nil
 }
 
-// versionColumns applies a version's columns list: entries with include /
-// exclude select from the model's columns, named entries add or replace.
-func versionColumns(pt *patch, cols *project.Value) ([]*manifest.Column, [][]*project.Value, error) {
-	var out []*manifest.Column
-	var tests [][]*project.Value
+// readColumn reads one entry of a columns: list and its tests.
+func readColumn(c *project.Value, what string) (*manifest.Column, []*project.Value, error) {
+	if err := checkKinds(c, what, columnKinds); err != nil {
+		return nil, nil, err
+	}
+	col := &manifest.Column{Name: str(c.Get("name")), Description: str(c.Get("description")),
+		Meta: plainMap(c.Get("meta")), DataType: str(c.Get("data_type")), Tags: strList(c.Get("tags"))}
+	var err error
+	if col.Constraints, err = columnConstraints(c); err != nil {
+		return nil, nil, err
+	}
+	if q := c.Get("quote"); !q.IsNull() {
+		col.Quote = q.Scalar
+	}
+	if col.Tags == nil {
+		col.Tags = []string{}
+	}
+	tests, _, err := dataTests(c)
+	return col, tests, err
+}
+
+// versionColumns reads a version's columns: list as dbt does: the model's
+// columns that its include / exclude entry keeps (all of them when it has
+// none), wherever that entry stands, then the version's own columns.
+// Tests run for every declaration; the node has one column per name, a
+// redeclared one in the model column's place.
+func versionColumns(pt *patch, spec *versionSpec, cols *project.Value, what string) error {
+	var incl *project.Value
+	var own []*manifest.Column
+	var ownTests [][]*project.Value
 	for _, c := range cols.Items {
 		if inc := c.Get("include"); inc != nil {
-			all := str(inc) == "all" || str(inc) == "*"
-			names := map[string]bool{}
+			if incl != nil {
+				return fmt.Errorf("%s: version can have at most one include/exclude element", c.Pos)
+			}
+			incl = c
+			continue
+		}
+		col, tests, err := readColumn(c, what)
+		if err != nil {
+			return err
+		}
+		own = append(own, col)
+		ownTests = append(ownTests, tests)
+	}
+	all, names, excl := true, map[string]bool{}, map[string]bool{}
+	if incl != nil {
+		inc := incl.Get("include")
+		if inc.Kind == project.List {
+			all = false
 			for _, n := range strList(inc) {
 				names[n] = true
 			}
-			excl := map[string]bool{}
-			for _, n := range strList(c.Get("exclude")) {
-				excl[n] = true
+		} else if s := str(inc); s != "all" && s != "*" {
+			return fmt.Errorf("%s: include must be one of ('all', '*') or a list of strings, found %s", inc.Pos, project.Describe(inc))
+		}
+		for _, n := range strList(incl.Get("exclude")) {
+			if !all {
+				return fmt.Errorf("%s: exclude can only be specified if include is one of ('all', '*')", incl.Get("exclude").Pos)
 			}
-			for i, mc := range pt.columns {
-				if (all || names[mc.Name]) && !excl[mc.Name] {
-					out = append(out, mc)
-					tests = append(tests, pt.colTests[i])
-				}
-			}
-			continue
+			excl[n] = true
 		}
-		col := &manifest.Column{Name: str(c.Get("name")), Description: str(c.Get("description")),
-			Meta: plainMap(c.Get("meta")), DataType: str(c.Get("data_type")), Tags: strList(c.Get("tags"))}
-		var err error
-		if col.Constraints, err = columnConstraints(c); err != nil {
-			return nil, nil, err
-		}
-		if col.Tags == nil {
-			col.Tags = []string{}
-		}
-		out = append(out, col)
-		tests = append(tests, testsOf(c))
 	}
-	return out, tests, nil
+	at := map[string]int{}
+	add := func(col *manifest.Column, tests []*project.Value) {
+		spec.testCols = append(spec.testCols, col)
+		spec.colTests = append(spec.colTests, tests)
+		if i, ok := at[col.Name]; ok {
+			spec.columns[i] = col
+			return
+		}
+		at[col.Name] = len(spec.columns)
+		spec.columns = append(spec.columns, col)
+	}
+	for i, mc := range pt.columns {
+		if (all || names[mc.Name]) && !excl[mc.Name] {
+			add(mc, pt.colTests[i])
+		}
+	}
+	for i, col := range own {
+		add(col, ownTests[i])
+	}
+	return nil
 }
 
 func compareVersions(a, b any) int {

@@ -1,0 +1,1 @@
+select id, name, country, id * 10 as code from "showcase_lead"."vers"."people"

@@ -1,0 +1,4 @@
+
+select 1 as failure
+from (select count(*) as n from "showcase_lead"."vers"."people_tested_v4") as counted
+where n < 1

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "showcase_lead"."vers"."people_tested_v3"
+where id is null
+
+
