@@ -280,9 +280,9 @@ func (p *parser) disableTest(n *manifest.Node, kind, name, pkg string, err error
 	who := fmt.Sprintf("Test '%s' (%s) depends on a %s named '%s'", n.UniqueID, n.OriginalFilePath, kind, name)
 	switch {
 	case !errors.Is(err, errDisabledTarget):
-		p.warnings = append(p.warnings, fmt.Sprintf("%s in package '%s' which was not found", who, pkg))
+		p.warnings = append(p.warnings, warning(fmt.Sprintf("%s in package '%s' which was not found", who, pkg)))
 	case kind == "source":
-		p.warnings = append(p.warnings, who+" which is disabled")
+		p.warnings = append(p.warnings, warning(who+" which is disabled"))
 	}
 	return true
 }

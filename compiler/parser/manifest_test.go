@@ -174,29 +174,40 @@ func short(v any) string {
 	return string(b)
 }
 
-// TestWarningsMatchDBT checks the parse-time warnings gdbt gives for the
-// parse_props fixture against what dbt-core 1.12.6 printed for it
-// (testdata/parse_props.warnings.golden: the [WARNING] lines of
-// .venv/bin/dbt --no-use-colors parse --no-partial-parse, run as for
-// TestManifestMatchesDBT, without their timestamps): constraints on a
-// view, patches for missing nodes or under the wrong key, tests on a
-// missing model and on a disabled source, an unused config path; the
-// same text, wrapped where dbt wraps, in dbt's order.
+// TestWarningsMatchDBT checks the parse-time warnings gdbt gives for
+// fixtures against what dbt-core 1.12.6 printed for them
+// (testdata/<fixture>.warnings.golden: the [WARNING] blocks of
+// .venv/bin/dbt --no-use-colors parse --no-partial-parse
+// --show-all-deprecations, run in a copy of the fixture as for
+// TestManifestMatchesDBT, without their timestamps and without the
+// deprecations summary, which the CLI prints). parse_props: constraints
+// on a view, patches for missing nodes or under the wrong key, tests on a
+// missing model and on a disabled source, an unused config path.
+// deprecations: every deprecation of dbt_project.yml keys and of generic
+// test entries (configs and arguments beside the test's name), once per
+// model version, between each schema section's patch warnings and the
+// sources'. rt_basic: the one deprecation dbt gives for a fixture the
+// conformance harness runs. The same text, wrapped where dbt wraps, in
+// dbt's order.
 func TestWarningsMatchDBT(t *testing.T) {
-	res, err := Parse(loadFixture(t, "parse_props", nil), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got strings.Builder
-	for _, w := range res.Warnings {
-		got.WriteString("[WARNING]: " + w + "\n")
-	}
-	want, err := os.ReadFile(filepath.Join("testdata", "parse_props.warnings.golden"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.String() != string(want) {
-		t.Errorf("warnings differ from dbt's:\n--- dbt\n%s--- gdbt\n%s", want, got.String())
+	for _, fixture := range []string{"parse_props", "deprecations", "rt_basic"} {
+		t.Run(fixture, func(t *testing.T) {
+			res, err := Parse(loadFixture(t, fixture, nil), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got strings.Builder
+			for _, w := range res.Warnings {
+				got.WriteString(w.Text + "\n")
+			}
+			want, err := os.ReadFile(filepath.Join("testdata", fixture+".warnings.golden"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != string(want) {
+				t.Errorf("warnings differ from dbt's:\n--- dbt\n%s--- gdbt\n%s", want, got.String())
+			}
+		})
 	}
 }
 

@@ -44,7 +44,7 @@ type Result struct {
 	Manifest *manifest.Manifest
 	Env      *dbtctx.Env
 	Project  *project.Project
-	Warnings []string
+	Warnings []Warning // in the order dbt prints them
 }
 
 // Parse parses root and its packages.
@@ -88,7 +88,7 @@ type parser struct {
 	sqlNodes  []*sqlFile
 	patches   []*patch
 	tests     []*testSpec
-	warnings  []string
+	warnings  []Warning
 	byName    map[string][]*manifest.Node       // refable nodes by name, built once nodes are final
 	attach    []attachment                      // generic tests and the node they are declared on
 	testPos   map[string]source.Position        // generic test unique_id → its YAML entry

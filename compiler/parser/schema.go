@@ -38,6 +38,10 @@ type patch struct {
 	// Model versions: latest_version and one entry per versions: item.
 	latest   any
 	versions []*versionSpec
+
+	// The deprecations of the entry's generic tests, in dbt's order
+	// (per version: columns' tests, then the model's).
+	deprecations []Warning
 }
 
 // versionSpec is one entry of a model's versions: list.
@@ -143,6 +147,7 @@ func (p *parser) loadSchemaFile(pr *project.Project, dir, rel string) error {
 			p.patches = append(p.patches, pt)
 			if len(pt.versions) == 0 {
 				p.addTests(pr, rel, key, pt, nil, pt.tests, pt.columns, pt.colTests)
+				pt.deprecations = testsDeprecations(rel, pt.name, pr.Name, pt.tests, pt.colTests, true)
 				continue
 			}
 			for _, v := range pt.versions {
@@ -155,6 +160,7 @@ func (p *parser) loadSchemaFile(pr *project.Project, dir, rel string) error {
 					cols, colTests = v.testCols, v.colTests
 				}
 				p.addTests(pr, rel, key, pt, v.v, tests, cols, colTests)
+				pt.deprecations = append(pt.deprecations, testsDeprecations(rel, pt.name, pr.Name, tests, colTests, true)...)
 			}
 		}
 	}
@@ -525,6 +531,15 @@ func (p *parser) readSource(pr *project.Project, dir, rel string, s *project.Val
 		if tags == nil {
 			tags = []string{}
 		}
+		// dbt builds a source table's tests, with their deprecations,
+		// before it checks the table's freshness.
+		var colTests [][]*project.Value
+		if cols := t.Get("columns"); !cols.IsNull() && cols.Kind == project.List {
+			for _, c := range cols.Items {
+				colTests = append(colTests, testsOf(c))
+			}
+		}
+		p.warnings = append(p.warnings, testsDeprecations(rel, srcName+"_"+name, pr.Name, testsOf(t), colTests, false)...)
 		props, err := p.sourceConfig(pr.Name, s, t, fqn)
 		if err != nil {
 			return err

@@ -144,8 +144,8 @@ func (p *parser) sourceConfig(pkg string, s, t *project.Value, fqn []string) (*s
 	if freshnessSet(props.freshness) && isFalsy(props.loadedAt) && isFalsy(cfg["loaded_at_query"]) {
 		// Postgres has no metadata-based freshness: dbt warns (at parse
 		// time, in the order it reads sources).
-		p.warnings = append(p.warnings, fmt.Sprintf("The configured adapter does not support metadata-based freshness. "+
-			"A loaded_at_field must be specified for source '%s.%s'.", str(s.Get("name")), str(t.Get("name"))))
+		p.warnings = append(p.warnings, warning(fmt.Sprintf("The configured adapter does not support metadata-based freshness. "+
+			"A loaded_at_field must be specified for source '%s.%s'.", str(s.Get("name")), str(t.Get("name")))))
 	}
 	return props, nil
 }

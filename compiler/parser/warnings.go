@@ -12,49 +12,58 @@ import (
 	"github.com/gdbt/gdbt/compiler/project"
 )
 
-// Parse-time warnings dbt prints, with its wording (the CLI prints each
-// after "[WARNING]: "). They are gathered once the manifest is complete,
-// in the order dbt fires them: what the schema files' patches find, entry
-// by entry (already-collected warnings, from resolving tests' refs and
-// sources, come after), then dbt_project.yml's unused config paths.
+// Parse-time warnings dbt prints, with its wording and tags. They are
+// gathered once the manifest is complete, in the order dbt fires them:
+// dbt_project.yml's deprecations; then, per schema file and section, what
+// the section's patches find, entry by entry, followed by the deprecations
+// of the section's generic tests; then the already-collected warnings
+// (sources' tests and freshness, tests' refs and sources); then
+// dbt_project.yml's unused config paths.
 
 // printerWidth is dbt's default --printer-width, to which it wraps some
 // warnings.
 const printerWidth = 80
 
 func (p *parser) collectWarnings() error {
-	p.warnings = append(p.patchWarnings(), p.warnings...)
+	out := append(p.projectDeprecations(), p.patchWarnings()...)
+	p.warnings = append(out, p.warnings...)
 	if w := p.unusedConfigPaths(); w != "" {
-		p.warnings = append(p.warnings, w)
+		p.warnings = append(p.warnings, warning(w))
 	}
 	return nil
 }
 
 // patchWarnings: a model, seed, snapshot or analysis entry with no node of
 // that name (or one of another kind), and enforced constraints on a model
-// whose materialization cannot create them.
-func (p *parser) patchWarnings() []string {
+// whose materialization cannot create them; after each section of a
+// schema file, its tests' deprecations.
+func (p *parser) patchWarnings() []Warning {
 	patched := map[*patch][]*sqlFile{}
 	for _, f := range p.sqlNodes {
 		if f.patch != nil {
 			patched[f.patch] = append(patched[f.patch], f)
 		}
 	}
-	var out []string
-	for _, pt := range p.patches {
-		files := patched[pt]
-		if len(files) == 0 {
-			out = append(out, p.noNodeWarning(pt))
-			continue
-		}
-		if len(files) > 1 {
-			// Versions in the order the entry lists them.
-			sort.SliceStable(files, func(i, j int) bool { return versionIndex(pt, files[i]) < versionIndex(pt, files[j]) })
-		}
-		for _, f := range files {
-			if w := unsupportedConstraints(f.node); w != "" {
-				out = append(out, w)
+	var out, deprecations []Warning
+	for i, pt := range p.patches {
+		if files := patched[pt]; len(files) == 0 {
+			out = append(out, warning(p.noNodeWarning(pt)))
+		} else {
+			if len(files) > 1 {
+				// Versions in the order the entry lists them.
+				sort.SliceStable(files, func(i, j int) bool { return versionIndex(pt, files[i]) < versionIndex(pt, files[j]) })
 			}
+			for _, f := range files {
+				if w := unsupportedConstraints(f.node); w != "" {
+					out = append(out, warning(w))
+				}
+			}
+		}
+		deprecations = append(deprecations, pt.deprecations...)
+		if next := i + 1; next == len(p.patches) || p.patches[next].pkg != pt.pkg ||
+			p.patches[next].file != pt.file || p.patches[next].yamlKey != pt.yamlKey {
+			out = append(out, deprecations...)
+			deprecations = deprecations[:0]
 		}
 	}
 	return out

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -67,6 +68,9 @@ type Flags struct {
 	NoCompile bool
 	// EventTimeStart and EventTimeEnd bound microbatch batches.
 	EventTimeStart, EventTimeEnd string
+	// ShowAllDeprecations prints every deprecation warning, not only the
+	// first of each kind.
+	ShowAllDeprecations bool
 }
 
 type multi []string
@@ -139,6 +143,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolFunc("no-partial-parse", "accepted for dbt compatibility", ignore)
 	fs.StringVar(&f.EventTimeStart, "event-time-start", "", "microbatch: the start of the batches (inclusive)")
 	fs.StringVar(&f.EventTimeEnd, "event-time-end", "", "microbatch: the end of the batches (exclusive)")
+	fs.BoolVar(&f.ShowAllDeprecations, "show-all-deprecations", false, "print every deprecation warning, not only the first of each kind")
 	// dbt accepts flags anywhere after the command; positional words (a
 	// run-operation macro name) are kept.
 	if bad := unknownOption(cmd, args[1:], fs); bad != "" {
@@ -162,6 +167,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	app := &app{f: f, stdout: stdout, stderr: stderr, args: positional, start: time.Now(), cmd: cmd}
+	// dbt ends every command, failed or not, with the summary of the
+	// deprecations it met.
+	defer app.deprecationsSummary()
 	var err error
 	switch cmd {
 	case "parse":
@@ -203,7 +211,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 var commandOptions = map[string]map[string]bool{
 	"parse": setOf("project-dir", "profiles-dir", "target", "t", "profile", "vars", "threads",
 		"fail-fast", "x", "state", "indirect-selection", "log-format", "no-version-check",
-		"partial-parse", "no-partial-parse"),
+		"partial-parse", "no-partial-parse", "show-all-deprecations"),
 }
 
 func setOf(names ...string) map[string]bool {
@@ -298,6 +306,9 @@ type app struct {
 	start  time.Time
 	proj   *project.Project
 	res    *parser.Result
+	// deprecations counts each deprecation warning met, in the order each
+	// first occurred.
+	deprecations []parser.DeprecationCount
 }
 
 // userError marks an error in the user's project or invocation rather
@@ -364,7 +375,7 @@ func (a *app) parseProject() error {
 		return &userError{err}
 	}
 	for _, w := range res.Warnings {
-		a.logf("[WARNING]: %s", a.proj.Redact(w))
+		a.warn(w)
 	}
 	res.Env.Flags.Set("WHICH", a.cmd)
 	res.Env.Flags.Set("FULL_REFRESH", a.f.FullRefresh)
@@ -372,6 +383,31 @@ func (a *app) parseProject() error {
 	res.Env.Empty = a.f.Empty
 	a.res = res
 	return nil
+}
+
+// warn prints a warning; of a deprecation, only the first of its kind
+// unless --show-all-deprecations, each counted for the summary.
+func (a *app) warn(w parser.Warning) {
+	if w.Deprecation != "" {
+		i := slices.IndexFunc(a.deprecations, func(c parser.DeprecationCount) bool { return c.Event == w.Deprecation })
+		if i < 0 {
+			a.deprecations = append(a.deprecations, parser.DeprecationCount{Event: w.Deprecation})
+			i = len(a.deprecations) - 1
+		}
+		a.deprecations[i].Count++
+		if a.deprecations[i].Count > 1 && !a.f.ShowAllDeprecations {
+			return
+		}
+	}
+	a.logf("%s", a.proj.Redact(w.Text))
+}
+
+// deprecationsSummary prints dbt's summary of the deprecations the
+// command met, if any.
+func (a *app) deprecationsSummary() {
+	if len(a.deprecations) > 0 {
+		a.logf("%s", parser.DeprecationsSummary(a.deprecations, a.f.ShowAllDeprecations))
+	}
 }
 
 func (a *app) threads() int {
