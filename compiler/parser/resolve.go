@@ -169,27 +169,34 @@ func (p *parser) resolveNodes() error {
 func (p *parser) configFor(f *sqlFile, withCalls bool) manifest.Config {
 	n := f.node
 	own, active := p.root.ProjectConfig(string(n.ResourceType), n.Package, n.FQN)
-	cfg := p.baseConfig(n.ResourceType, own) // ours: later levels merge in place
+	var levels []*project.Value // merged over the project-level config, in order
 	if f.patch != nil && !f.patch.config.IsNull() {
-		project.MergeInto(cfg, f.patch.config)
+		levels = append(levels, f.patch.config)
 	}
 	if f.version != nil && !f.version.config.IsNull() {
-		project.MergeInto(cfg, f.version.config)
+		levels = append(levels, f.version.config)
 	}
 	if withCalls {
 		for _, c := range f.configs {
-			project.MergeInto(cfg, project.FromJinja(c, source.Position{File: n.OriginalFilePath}))
+			levels = append(levels, project.FromJinja(c, source.Position{File: n.OriginalFilePath}))
 		}
 	}
 	if active != nil {
-		project.MergeInto(cfg, active)
+		levels = append(levels, active)
+	}
+	base := p.baseConfig(n.ResourceType, own)
+	if len(levels) == 0 {
+		return toConfig(base) // converting copies: the shared base stays as it is
+	}
+	cfg := base.CloneMap() // ours: the levels merge into it in place
+	for _, l := range levels {
+		project.MergeInto(cfg, l)
 	}
 	return toConfig(cfg)
 }
-
-// baseConfig is a copy of the resource type's defaults merged with a
-// project-level config. Nodes in one folder share the same project-level
-// config value, so the merge is done once per folder and copied per node.
+// baseConfig is the resource type's defaults merged with a project-level
+// config. Nodes in one folder share the same project-level config value, so
+// the merge is done once per folder; the result is shared, never changed.
 func (p *parser) baseConfig(rt manifest.ResourceType, own *project.Value) *project.Value {
 	type key struct {
 		rt  manifest.ResourceType
@@ -200,7 +207,7 @@ func (p *parser) baseConfig(rt manifest.ResourceType, own *project.Value) *proje
 	if !ok {
 		v, _ = p.bases.LoadOrStore(k, project.MergeConfig(defaults(rt), own))
 	}
-	return v.(*project.Value).CloneMap()
+	return v.(*project.Value)
 }
 
 // unrenderedConfig is dbt's unrendered_config: the configs as written in

@@ -222,7 +222,7 @@ func MergeConfig(dst, src *Value) *Value {
 // MergeInto while v, whose values both share, stays as it was.
 func (v *Value) CloneMap() *Value {
 	c := &Value{Kind: v.Kind, Pos: v.Pos}
-	c.Entries = append(make([]Entry, 0, len(v.Entries)+8), v.Entries...)
+	c.Entries = append(make([]Entry, 0, len(v.Entries)+2), v.Entries...)
 	return c
 }
 
