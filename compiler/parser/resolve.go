@@ -194,6 +194,7 @@ func (p *parser) configFor(f *sqlFile, withCalls bool) manifest.Config {
 	}
 	return toConfig(cfg)
 }
+
 // baseConfig is the resource type's defaults merged with a project-level
 // config. Nodes in one folder share the same project-level config value, so
 // the merge is done once per folder; the result is shared, never changed.
