@@ -22,6 +22,49 @@ type parser struct {
 	macros []*MacroNode
 	blocks []*DataBlockNode
 	nodes  []Node // parseBody's stack
+
+	// The most common nodes are carved from chunks: one allocation per
+	// chunk instead of one per node.
+	consts  []ConstExpr
+	names   []NameExpr
+	texts   []TextNode
+	outputs []OutputNode
+}
+
+// slabSize scales with the template: small ones (a generic test's one
+// call) must not carry mostly empty chunks.
+func (p *parser) slabSize() int { return min(32, max(2, len(p.toks)/24)) }
+
+func (p *parser) newConst(x ConstExpr) *ConstExpr {
+	if len(p.consts) == cap(p.consts) {
+		p.consts = make([]ConstExpr, 0, p.slabSize())
+	}
+	p.consts = append(p.consts, x)
+	return &p.consts[len(p.consts)-1]
+}
+
+func (p *parser) newName(x NameExpr) *NameExpr {
+	if len(p.names) == cap(p.names) {
+		p.names = make([]NameExpr, 0, p.slabSize())
+	}
+	p.names = append(p.names, x)
+	return &p.names[len(p.names)-1]
+}
+
+func (p *parser) newText(x TextNode) *TextNode {
+	if len(p.texts) == cap(p.texts) {
+		p.texts = make([]TextNode, 0, p.slabSize())
+	}
+	p.texts = append(p.texts, x)
+	return &p.texts[len(p.texts)-1]
+}
+
+func (p *parser) newOutput(x OutputNode) *OutputNode {
+	if len(p.outputs) == cap(p.outputs) {
+		p.outputs = make([]OutputNode, 0, p.slabSize())
+	}
+	p.outputs = append(p.outputs, x)
+	return &p.outputs[len(p.outputs)-1]
 }
 
 func (p *parser) cur() token  { return p.toks[p.i] }
@@ -133,12 +176,12 @@ func (p *parser) parseBody(ends ...string) ([]Node, string) {
 		switch t.kind {
 		case tText:
 			p.next()
-			p.nodes = append(p.nodes, &TextNode{pos(t.pos), t.val})
+			p.nodes = append(p.nodes, p.newText(TextNode{pos(t.pos), t.val}))
 		case tVarBegin:
 			p.next()
 			x := p.parseTuple(false, true, nil, false)
 			p.expectKind(tVarEnd)
-			p.nodes = append(p.nodes, &OutputNode{pos(t.pos), x})
+			p.nodes = append(p.nodes, p.newOutput(OutputNode{pos(t.pos), x}))
 		case tBlockBegin:
 			p.next()
 			nt := p.cur()
@@ -450,7 +493,7 @@ func (p *parser) parseAssignTarget(withTuple, nameOnly bool, extraEnd []string, 
 		var items []Expr
 		for {
 			nt := p.expectName()
-			var item Expr = &NameExpr{pos(nt.pos), nt.val}
+			var item Expr = p.newName(NameExpr{pos(nt.pos), nt.val})
 			if p.skipOp(".") {
 				attr := p.expectName()
 				item = &AttrExpr{pos(nt.pos), item, attr.val}
@@ -467,7 +510,7 @@ func (p *parser) parseAssignTarget(withTuple, nameOnly bool, extraEnd []string, 
 	}
 	if nameOnly {
 		name := p.expectName()
-		return &NameExpr{pos(name.pos), name.val}
+		return p.newName(NameExpr{pos(name.pos), name.val})
 	}
 	var target Expr
 	if withTuple {
@@ -837,30 +880,30 @@ func (p *parser) parsePrimary() Expr {
 		p.next()
 		switch t.val {
 		case "true", "True":
-			return &ConstExpr{pos(t.pos), true}
+			return p.newConst(ConstExpr{pos(t.pos), true})
 		case "false", "False":
-			return &ConstExpr{pos(t.pos), false}
+			return p.newConst(ConstExpr{pos(t.pos), false})
 		case "none", "None":
-			return &ConstExpr{pos(t.pos), nil}
+			return p.newConst(ConstExpr{pos(t.pos), nil})
 		}
-		return &NameExpr{pos(t.pos), t.val}
+		return p.newName(NameExpr{pos(t.pos), t.val})
 	case tString:
 		p.next()
 		s := t.val
 		for p.cur().kind == tString {
 			s += p.next().val
 		}
-		return &ConstExpr{pos(t.pos), s}
+		return p.newConst(ConstExpr{pos(t.pos), s})
 	case tInt:
 		p.next()
-		return &ConstExpr{pos(t.pos), p.parseInt(t)}
+		return p.newConst(ConstExpr{pos(t.pos), p.parseInt(t)})
 	case tFloat:
 		p.next()
 		f, err := strconv.ParseFloat(strings.ReplaceAll(t.val, "_", ""), 64)
 		if err != nil && !strings.Contains(err.Error(), "range") {
 			p.fail(t.pos, "invalid float literal "+t.val)
 		}
-		return &ConstExpr{pos(t.pos), f}
+		return p.newConst(ConstExpr{pos(t.pos), f})
 	case tOp:
 		switch t.val {
 		case "(":
@@ -947,7 +990,7 @@ func (p *parser) parsePostfix(x Expr) Expr {
 				x = &AttrExpr{pos(t.pos), x, a.val}
 			case tInt:
 				p.next()
-				x = &ItemExpr{pos(t.pos), x, &ConstExpr{pos(a.pos), p.parseInt(a)}}
+				x = &ItemExpr{pos(t.pos), x, p.newConst(ConstExpr{pos(a.pos), p.parseInt(a)})}
 			default:
 				p.fail(a.pos, "expected name or number")
 			}
