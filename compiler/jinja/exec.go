@@ -14,6 +14,11 @@ type frame struct {
 	names  []string
 	vals   []any
 	parent *frame
+	// Most frames (a macro call, a loop body) bind a few names: their
+	// first ones live here, without allocations of their own. Frames are
+	// only ever used through pointers, so these never get copied away.
+	inlNames [3]string
+	inlVals  [3]any
 }
 
 func (f *frame) lookup(name string) (any, bool) {
@@ -33,6 +38,9 @@ func (f *frame) set(name string, v any) {
 			f.vals[i] = v
 			return
 		}
+	}
+	if f.names == nil {
+		f.names, f.vals = f.inlNames[:0], f.inlVals[:0]
 	}
 	f.names = append(f.names, name)
 	f.vals = append(f.vals, v)
