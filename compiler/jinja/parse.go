@@ -666,19 +666,30 @@ func (p *parser) isTupleEnd(extraEnd []string) bool {
 func (p *parser) parseTuple(simplified, withCondExpr bool, extraEnd []string, explicitParens bool) Expr {
 	start := p.cur().pos
 	var items []Expr
+	var first Expr // the usual single expression, kept out of items
+	count := 0
 	isTuple := false
 	for {
-		if len(items) > 0 {
+		if count > 0 {
 			p.expectOp(",")
 		}
 		if p.isTupleEnd(extraEnd) {
 			break
 		}
+		var x Expr
 		switch {
 		case simplified:
-			items = append(items, p.parsePrimary())
+			x = p.parsePrimary()
 		default:
-			items = append(items, p.parseExpression(withCondExpr))
+			x = p.parseExpression(withCondExpr)
+		}
+		switch count++; count {
+		case 1:
+			first = x
+		case 2:
+			items = append(items, first, x)
+		default:
+			items = append(items, x)
 		}
 		if p.isOp(",") {
 			isTuple = true
@@ -687,12 +698,15 @@ func (p *parser) parseTuple(simplified, withCondExpr bool, extraEnd []string, ex
 		}
 	}
 	if !isTuple {
-		if len(items) > 0 {
-			return items[0]
+		if count > 0 {
+			return first
 		}
 		if !explicitParens {
 			p.fail(p.cur().pos, "Expected an expression, got '"+describe(p.cur())+"'")
 		}
+	}
+	if count == 1 {
+		items = []Expr{first} // "(x,)"
 	}
 	return &TupleExpr{pos(start), items}
 }

@@ -321,12 +321,10 @@ func NewDict() *Dict { return &Dict{} }
 // equality: 1, 1.0 and True are the same key.
 func hashKey(k any) (any, bool) {
 	switch x := k.(type) {
-	case string:
-		return x, true
+	case string, int64:
+		return k, true // already boxed: no new allocation
 	case Markup:
 		return string(x), true
-	case int64:
-		return x, true
 	case bool:
 		if x {
 			return int64(1), true
