@@ -155,18 +155,19 @@ func (c *NodeContext) noteMacro(ref MacroRef) {
 	if c.Phase != Parse {
 		return
 	}
+	id := ref.UniqueID()
 	c.mu.Lock()
-	for _, id := range c.CalledOrder {
-		if id == ref.UniqueID() {
+	for _, seen := range c.CalledOrder {
+		if seen == id {
 			c.mu.Unlock()
 			return
 		}
 	}
-	c.CalledOrder = append(c.CalledOrder, ref.UniqueID())
+	c.CalledOrder = append(c.CalledOrder, id)
 	if c.Called == nil {
 		c.Called = map[string]bool{}
 	}
-	c.Called[ref.UniqueID()] = true
+	c.Called[id] = true
 	c.mu.Unlock()
 }
 

@@ -17,11 +17,12 @@ func refable(rt manifest.ResourceType) bool {
 // package only; otherwise the root project, the referring node's package,
 // then any package.
 func (p *parser) resolveRef(from *manifest.Node, r manifest.Ref) (*manifest.Node, error) {
-	var order []string
+	var buf [3]string // the packages to look in, in order ("" is any)
+	order := buf[:0]
 	if r.Package != "" {
-		order = []string{r.Package}
+		order = append(order, r.Package)
 	} else {
-		order = []string{p.root.Name}
+		order = append(order, p.root.Name)
 		if from != nil && from.Package != p.root.Name {
 			order = append(order, from.Package)
 		}
