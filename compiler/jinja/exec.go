@@ -604,8 +604,12 @@ func (s *State) lookup(name string, f *frame, at source.Pos) any {
 // evalArgs evaluates call arguments, spreading *args and **kwargs.
 func (s *State) evalArgs(c *CallExpr, f *frame) *Args {
 	args := &Args{}
-	if len(c.Args) > 0 {
-		args.Pos = make([]any, 0, len(c.Args))
+	if n := len(c.Args); n > 0 {
+		if n <= len(args.inl) {
+			args.Pos = args.inl[:0:n]
+		} else {
+			args.Pos = make([]any, 0, n)
+		}
 		for _, a := range c.Args {
 			args.Pos = append(args.Pos, s.eval(a, f))
 		}

@@ -96,6 +96,8 @@ type KV struct {
 type Args struct {
 	Pos []any
 	Kw  []KV
+
+	inl [3]any // Pos of a call with few arguments, without an allocation of its own
 }
 
 // Kwarg returns the keyword argument name.
