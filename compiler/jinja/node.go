@@ -41,6 +41,10 @@ type IfNode struct {
 	Conds  []Expr
 	Bodies [][]Node
 	Else   []Node
+
+	// Most ifs have no elif: their one condition and body live here.
+	cond1 [1]Expr
+	body1 [1][]Node
 }
 
 // ForNode is {% for target in iter [if cond] [recursive] %}.

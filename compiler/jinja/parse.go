@@ -305,6 +305,7 @@ func (p *parser) bodyOf(tag string, ends ...string) ([]Node, string) {
 func (p *parser) parseIf() Node {
 	t := p.next()
 	n := &IfNode{pos: pos(t.pos)}
+	n.Conds, n.Bodies = n.cond1[:0], n.body1[:0]
 	soft := p.soft
 	p.soft = true
 	p.push("if")
