@@ -35,36 +35,19 @@ type parser struct {
 // call) must not carry mostly empty chunks.
 func (p *parser) slabSize() int { return min(32, max(2, len(p.toks)/24)) }
 
-func (p *parser) newConst(x ConstExpr) *ConstExpr {
-	if len(p.consts) == cap(p.consts) {
-		p.consts = make([]ConstExpr, 0, p.slabSize())
-	}
-	p.consts = append(p.consts, x)
-	return &p.consts[len(p.consts)-1]
-}
+func (p *parser) newConst(x ConstExpr) *ConstExpr    { return carve(&p.consts, p.slabSize(), x) }
+func (p *parser) newName(x NameExpr) *NameExpr       { return carve(&p.names, p.slabSize(), x) }
+func (p *parser) newText(x TextNode) *TextNode       { return carve(&p.texts, p.slabSize(), x) }
+func (p *parser) newOutput(x OutputNode) *OutputNode { return carve(&p.outputs, p.slabSize(), x) }
 
-func (p *parser) newName(x NameExpr) *NameExpr {
-	if len(p.names) == cap(p.names) {
-		p.names = make([]NameExpr, 0, p.slabSize())
+// carve stores x in the chunk *slab, starting a new chunk of size when it
+// is full, and returns where it went.
+func carve[T any](slab *[]T, size int, x T) *T {
+	if len(*slab) == cap(*slab) {
+		*slab = make([]T, 0, size)
 	}
-	p.names = append(p.names, x)
-	return &p.names[len(p.names)-1]
-}
-
-func (p *parser) newText(x TextNode) *TextNode {
-	if len(p.texts) == cap(p.texts) {
-		p.texts = make([]TextNode, 0, p.slabSize())
-	}
-	p.texts = append(p.texts, x)
-	return &p.texts[len(p.texts)-1]
-}
-
-func (p *parser) newOutput(x OutputNode) *OutputNode {
-	if len(p.outputs) == cap(p.outputs) {
-		p.outputs = make([]OutputNode, 0, p.slabSize())
-	}
-	p.outputs = append(p.outputs, x)
-	return &p.outputs[len(p.outputs)-1]
+	*slab = append(*slab, x)
+	return &(*slab)[len(*slab)-1]
 }
 
 func (p *parser) cur() token  { return p.toks[p.i] }

@@ -60,14 +60,10 @@ func (m *SourceMap) Lookup(off int) (pos source.Pos, exact, ok bool) {
 // m (which is reset first).
 func (t *Template) ExecuteMapped(ctx Context, host any, m *SourceMap) (string, error) {
 	m.segs = m.segs[:0]
-	s := &State{env: t.env, file: t.file, ctx: ctx, Host: host, smap: m}
-	s.root = &frame{}
 	// At least one byte of capacity so the buffer has an identity.
-	s.out = make([]byte, 0, 1+len(t.file.Text)+len(t.file.Text)/2)
-	m.root = first(s.out)
-	err := s.protect(func() {
-		s.execBody(t.body, s.root)
-	})
+	out := make([]byte, 0, 1+len(t.file.Text)+len(t.file.Text)/2)
+	m.root = first(out)
+	s, err := t.run(ctx, host, out, m)
 	if err != nil {
 		return "", err
 	}

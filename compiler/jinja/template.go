@@ -139,19 +139,11 @@ func (t *Template) Execute(ctx Context, host any) (string, error) {
 // ExecuteReturn renders like Execute and also returns the value passed to
 // a top-level return() (dbt uses this for macros-as-templates).
 func (t *Template) ExecuteReturn(ctx Context, host any) (out string, ret any, err error) {
-	s := &State{env: t.env, file: t.file, ctx: ctx, Host: host}
-	s.root = &frame{}
-	s.out = make([]byte, 0, len(t.file.Text)+len(t.file.Text)/2)
-	err = s.protect(func() {
-		s.execBody(t.body, s.root)
-	})
+	s, err := t.run(ctx, host, make([]byte, 0, len(t.file.Text)+len(t.file.Text)/2), nil)
 	if err != nil {
 		return "", nil, err
 	}
-	if s.hasRet {
-		ret = s.ret
-	}
-	return string(s.out), ret, nil
+	return string(s.out), s.returned(), nil
 }
 
 // Run executes the template for its effects alone (the calls it makes,
@@ -160,19 +152,33 @@ func (t *Template) ExecuteReturn(ctx Context, host any) (out string, ret any, er
 // recycled, which saves copying each rendered file.
 func (t *Template) Run(ctx Context, host any) (ret any, err error) {
 	buf := outBufs.Get().(*[]byte)
-	s := &State{env: t.env, file: t.file, ctx: ctx, Host: host, out: (*buf)[:0]}
-	s.root = &frame{}
-	err = s.protect(func() {
-		s.execBody(t.body, s.root)
-	})
+	s, err := t.run(ctx, host, (*buf)[:0], nil)
 	if cap(s.out) <= 1<<20 { // an exceptional output is not kept around
 		*buf = s.out[:0]
 		outBufs.Put(buf)
 	}
-	if err != nil || !s.hasRet {
+	if err != nil {
 		return nil, err
 	}
-	return s.ret, nil
+	return s.returned(), nil
+}
+
+// run executes the template's body into out, recording origins in smap
+// when it is not nil.
+func (t *Template) run(ctx Context, host any, out []byte, smap *SourceMap) (*State, error) {
+	s := &State{env: t.env, file: t.file, ctx: ctx, Host: host, out: out, smap: smap, root: &frame{}}
+	err := s.protect(func() {
+		s.execBody(t.body, s.root)
+	})
+	return s, err
+}
+
+// returned is the value passed to a top-level return(), or nil.
+func (s *State) returned() any {
+	if s.hasRet {
+		return s.ret
+	}
+	return nil
 }
 
 var nodeStacks = sync.Pool{New: func() any { return new([]Node) }}
