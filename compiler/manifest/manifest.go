@@ -45,20 +45,24 @@ func (c Config) Bool(key string) bool {
 }
 
 // Strings returns a list value of key as strings.
-func (c Config) Strings(key string) []string {
-	switch v := c[key].(type) {
+func (c Config) Strings(key string) []string { return StringList(c[key]) }
+
+// StringList reads a list-of-strings config value (tags, …): a list, whose
+// non-strings are skipped, or a single string.
+func StringList(v any) []string {
+	switch x := v.(type) {
 	case []string:
-		return v
+		return x
 	case []any:
-		out := make([]string, 0, len(v))
-		for _, x := range v {
-			if s, ok := x.(string); ok {
+		out := make([]string, 0, len(x))
+		for _, it := range x {
+			if s, ok := it.(string); ok {
 				out = append(out, s)
 			}
 		}
 		return out
 	case string:
-		return []string{v}
+		return []string{x}
 	}
 	return nil
 }

@@ -87,7 +87,7 @@ func (p *parser) sourceConfig(pkg string, s, t *project.Value, fqn []string) (*s
 	patch["meta"] = meta
 	tagSet := map[string]bool{}
 	for _, list := range []any{s.Get("tags").Interface(), sc["tags"], t.Get("tags").Interface(), tc["tags"]} {
-		for _, tag := range anyStrings(list) {
+		for _, tag := range manifest.StringList(list) {
 			tagSet[tag] = true
 		}
 	}
@@ -134,7 +134,7 @@ func (p *parser) sourceConfig(pkg string, s, t *project.Value, fqn []string) (*s
 		unrendered[k] = v
 	}
 	props := &sourceProps{config: cfg, unrendered: unrendered, meta: asMap(cfg["meta"]), sourceMeta: sourceMeta,
-		tags: anyStrings(cfg["tags"]), loadedAt: cfg["loaded_at_field"]}
+		tags: manifest.StringList(cfg["tags"]), loadedAt: cfg["loaded_at_field"]}
 	if props.tags == nil {
 		props.tags = []string{}
 	}
@@ -254,25 +254,6 @@ func (p *parser) renderedValue(v *project.Value) (any, error) {
 func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
-}
-
-// anyStrings reads a tags value: a list of strings or one string.
-func anyStrings(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []string:
-		return x
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, it := range x {
-			if s, ok := it.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 // ---------------------------------------------------------------------------
