@@ -143,8 +143,8 @@ func (p *parser) at(n *manifest.Node, fn, name string, err error) error {
 }
 
 // checkGroups validates access values and group names once every node
-// is final, as dbt does after resolving refs.
-func (p *parser) checkGroups() error {
+// is final, as dbt does after resolving refs; ids are the node ids sorted.
+func (p *parser) checkGroups(ids []string) error {
 	names := map[string]bool{}
 	var known []string
 	for _, g := range p.m.Groups {
@@ -154,7 +154,7 @@ func (p *parser) checkGroups() error {
 		}
 	}
 	sort.Strings(known)
-	for _, id := range p.ids {
+	for _, id := range ids {
 		n := p.m.Nodes[id]
 		if n.ResourceType == manifest.Model {
 			if !containsStr(accessValues, n.Access) {

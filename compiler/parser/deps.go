@@ -173,7 +173,6 @@ func (p *parser) resolveDeps() error {
 	// applied in dbt's order, where errors, disabled tests and warnings
 	// come out as a serial pass would give them.
 	ids := sortedKeys(p.m.Nodes)
-	p.ids = ids // for checkGroups: the node set is final here
 	found := make([]nodeDeps, len(ids))
 	_ = p.parallel(len(ids), func(i int) error {
 		found[i] = p.lookupDeps(p.m.Nodes[ids[i]])
@@ -237,7 +236,7 @@ func (p *parser) resolveDeps() error {
 			add(t.UniqueID)
 		}
 	}
-	return p.checkGroups()
+	return p.checkGroups(ids) // the node set is final: the sorted ids still hold
 }
 
 // attachTest sets a generic test's attached_node, and its group to that

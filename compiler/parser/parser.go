@@ -96,7 +96,6 @@ type parser struct {
 	unitTests []*unitSpec                       // unit_tests: entries, resolved after every node
 	bases     sync.Map                          // baseConfig's merges, by resource type and project config
 	sourceIdx map[[2]string]*manifest.SourceDef // resolveSource's index, built by resolveDeps
-	ids       []string                          // node ids, sorted once resolveDeps starts
 	walkMu    sync.Mutex
 	walks     map[string]walked // listFiles' walks, by folder
 }
