@@ -92,7 +92,6 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	cmd := args[0]
-	parseCollector()
 	if path := os.Getenv("GDBT_CPUPROFILE"); path != "" {
 		// For profiling gdbt itself; not a user-facing feature.
 		if pf, err := os.Create(path); err == nil {
@@ -363,6 +362,7 @@ func (a *app) parseProject() error {
 	if a.res != nil {
 		return nil
 	}
+	parseCollector() // commands that parse nothing (load, deps, clean) keep the default
 	if err := a.load(false); err != nil {
 		return err
 	}
