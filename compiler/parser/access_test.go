@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/gdbt/gdbt/compiler/project"
 )
 
 // accessCases are projects that break (or keep) dbt's group and access
@@ -149,28 +147,12 @@ func TestAccessErrors(t *testing.T) {
 		dir := t.TempDir()
 		writeProject(t, dir, tc.files)
 		result := "ok"
-		p, err := project.Load(dir, project.Options{ProfilesDir: dir, Env: fixtureEnv})
-		if err == nil {
-			_, err = Parse(p, Options{})
-		}
-		if err != nil {
+		if _, err := loadAndParse(dir, dir); err != nil {
 			result = strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")
 		}
 		fmt.Fprintf(&got, "== %s\n%s\n\n", tc.name, result)
 	}
-	golden := filepath.Join("testdata", "access_errors.golden")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.String() != string(want) {
-		t.Errorf("access errors differ from %s (UPDATE_GOLDEN=1 rewrites it):\n--- want\n%s--- got\n%s", golden, want, got.String())
-	}
+	checkGolden(t, "access_errors.golden", got.String())
 }
 
 // The groups fixture (dbt's goldens in fixtures/projects/groups/expected)

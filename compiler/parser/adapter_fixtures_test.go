@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/gdbt/gdbt/compiler/project"
 )
 
 // parseAdapterFixture parses fixtures/projects/<name>, one of the
@@ -19,15 +17,7 @@ func parseAdapterFixture(t *testing.T, name string) *Result {
 	if err := os.WriteFile(filepath.Join(profiles, "profiles.yml"), []byte(prof), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p, err := project.Load(filepath.Join("..", "..", "fixtures", "projects", name), project.Options{ProfilesDir: profiles, Env: fixtureEnv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Parse(p, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return mustParse(t, filepath.Join("..", "..", "fixtures", "projects", name), profiles)
 }
 
 // Exposures as dbt-core 1.12.6 writes them into manifest.json for the

@@ -3,12 +3,9 @@ package parser
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/gdbt/gdbt/compiler/project"
 )
 
 // contractCases break (or keep) dbt's parse-time rules for model
@@ -80,35 +77,19 @@ func TestContractErrors(t *testing.T) {
 		dir := t.TempDir()
 		writeProject(t, dir, tc.files)
 		var result string
-		p, err := project.Load(dir, project.Options{ProfilesDir: dir, Env: fixtureEnv})
-		if err == nil {
-			var res *Result
-			if res, err = Parse(p, Options{}); err == nil {
-				n := res.Manifest.Nodes["model.p.m"]
-				cons, _ := json.Marshal(n.Constraints)
-				result = fmt.Sprintf("begin=%v checksum=%q\nconstraints=%s", n.Config["begin"], n.ContractChecksum, cons)
-				for _, c := range n.Columns {
-					cons, _ := json.Marshal(c.Constraints)
-					result += fmt.Sprintf("\n%s: %s", c.Name, cons)
-				}
-			}
-		}
+		res, err := loadAndParse(dir, dir)
 		if err != nil {
 			result = strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")
+		} else {
+			n := res.Manifest.Nodes["model.p.m"]
+			cons, _ := json.Marshal(n.Constraints)
+			result = fmt.Sprintf("begin=%v checksum=%q\nconstraints=%s", n.Config["begin"], n.ContractChecksum, cons)
+			for _, c := range n.Columns {
+				cons, _ := json.Marshal(c.Constraints)
+				result += fmt.Sprintf("\n%s: %s", c.Name, cons)
+			}
 		}
 		fmt.Fprintf(&got, "== %s\n%s\n\n", tc.name, result)
 	}
-	golden := filepath.Join("testdata", "contract_errors.golden")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.String() != string(want) {
-		t.Errorf("contract errors differ from %s (UPDATE_GOLDEN=1 rewrites it):\n--- want\n%s--- got\n%s", golden, want, got.String())
-	}
+	checkGolden(t, "contract_errors.golden", got.String())
 }

@@ -1,10 +1,6 @@
 package parser
 
-import (
-	"testing"
-
-	"github.com/gdbt/gdbt/compiler/project"
-)
+import "testing"
 
 func TestConfigPos(t *testing.T) {
 	dir := t.TempDir()
@@ -15,14 +11,7 @@ func TestConfigPos(t *testing.T) {
 		"models/proj.sql": "select 1 as id",
 		"models/s.yml":    "models:\n  - name: yml\n    config:\n      materialized: view\n",
 	})
-	p, err := project.Load(dir, project.Options{ProfilesDir: dir, Env: fixtureEnv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Parse(p, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := mustParse(t, dir, dir)
 	cases := []struct{ node, key, want string }{
 		{"model.p.call", "materialized", "models/call.sql:3:4"}, // the last call wins
 		{"model.p.yml", "materialized", "models/s.yml:4:21"},
@@ -49,14 +38,7 @@ func TestDependsOnPos(t *testing.T) {
 		"models/b.sql":   "select *\nfrom {{ ref('p', 'a') }}\njoin {{ source('raw', 't') }} using (id)",
 		"models/src.yml": "sources:\n  - name: raw\n    tables:\n      - name: t\n",
 	})
-	p, err := project.Load(dir, project.Options{ProfilesDir: dir, Env: fixtureEnv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Parse(p, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := mustParse(t, dir, dir)
 	b := res.Manifest.Nodes["model.p.b"]
 	for dep, want := range map[string]string{"model.p.a": "models/b.sql:2:9", "source.p.raw.t": "models/b.sql:3:9", "model.p.gone": ""} {
 		if got := res.DependsOnPos(b, dep).String(); got != want {

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -22,15 +23,45 @@ func fixtureEnv(k string) (string, bool) {
 func parseFixture(t *testing.T, name string) *Result {
 	t.Helper()
 	dir := filepath.Join("..", "..", "fixtures", "projects", name)
-	p, err := project.Load(dir, project.Options{ProfilesDir: dir, Env: fixtureEnv})
+	return mustParse(t, dir, dir)
+}
+
+// loadAndParse loads the project in dir, with profiles.yml from
+// profilesDir, and parses it; the error is loading's or parsing's.
+func loadAndParse(dir, profilesDir string) (*Result, error) {
+	p, err := project.Load(dir, project.Options{ProfilesDir: profilesDir, Env: fixtureEnv})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	res, err := Parse(p, Options{})
+	return Parse(p, Options{})
+}
+
+// mustParse is loadAndParse failing the test on an error.
+func mustParse(t *testing.T, dir, profilesDir string) *Result {
+	t.Helper()
+	res, err := loadAndParse(dir, profilesDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// checkGolden compares got with testdata/name; UPDATE_GOLDEN=1 rewrites it.
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (UPDATE_GOLDEN=1 rewrites it):\n--- want\n%s--- got\n%s", golden, want, got)
+	}
 }
 
 // The expected ids, aliases, schemas and dependencies below were produced
